@@ -1,0 +1,17 @@
+//! The analysis: pure functions from Go source text to a model of the file, the workspace index and
+//! findings. Nothing here knows about LSP, JSON-RPC or the file system of a client.
+
+pub mod config;
+pub mod effects;
+pub mod findings;
+pub mod go;
+pub mod gomod;
+pub mod model;
+pub mod restate_api;
+pub mod rules;
+pub mod scope;
+pub mod span;
+pub mod suppress;
+pub mod symbols;
+pub mod types;
+pub mod workspace;

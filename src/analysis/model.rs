@@ -1,0 +1,1455 @@
+//! What one Go file declares and uses, as far as Restate is concerned: how it imports the SDK, its
+//! functions and their Restate contexts (handler regions), its service definitions in both
+//! registration styles, its Run closures, and its calls to other services by name.
+//!
+//! The model holds no tree nodes: it is the summary the workspace index keeps for closed files, so
+//! everything in it is owned data with spans that carry their line/column positions.
+
+use std::collections::HashSet;
+
+use tree_sitter::{Node, Tree};
+
+use crate::analysis::effects::{self, Effect};
+use crate::analysis::go::{
+    self, CallParts, Callee, call_parts, field, is_string_literal, named_children, string_value,
+    text,
+};
+use crate::analysis::restate_api::{
+    CallApi, CtxKind, HandlerKind, INGRESS_PATH, SDK_PATH, SERVER_PATH, ServiceKind,
+};
+use crate::analysis::scope;
+use crate::analysis::span::{Locator, Span};
+
+/// How a file refers to an imported package.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PkgRef {
+    /// `alias.Name` (the alias may be the package's default name).
+    Named(String),
+    /// `import . "path"`: bare `Name`.
+    Dot,
+}
+
+#[derive(Clone, Debug)]
+pub struct Import {
+    pub path: String,
+    /// The explicit alias (`sdk`, `.`, `_`), if any.
+    pub alias: Option<String>,
+    pub span: Span,
+}
+
+impl Import {
+    /// The identifier the file uses for this package (default: last path element, with the
+    /// conventions of the SDK's own packages).
+    pub fn local_name(&self) -> Option<PkgRef> {
+        match self.alias.as_deref() {
+            Some(".") => Some(PkgRef::Dot),
+            Some("_") => None,
+            Some(a) => Some(PkgRef::Named(a.to_string())),
+            None => Some(PkgRef::Named(default_package_name(&self.path))),
+        }
+    }
+}
+
+/// The package name Go uses for an unaliased import path.
+pub fn default_package_name(path: &str) -> String {
+    if path == SDK_PATH {
+        return "restate".to_string();
+    }
+    let mut parts: Vec<&str> = path.split('/').collect();
+    // `.../v2` major-version suffixes are not the package name.
+    if parts.len() > 1
+        && let Some(last) = parts.last()
+        && last.len() > 1
+        && last.starts_with('v')
+        && last[1..].chars().all(|c| c.is_ascii_digit())
+    {
+        parts.pop();
+    }
+    let last = parts.last().copied().unwrap_or(path);
+    let last = last.strip_prefix("go-").unwrap_or(last);
+    let last = last.strip_suffix(".go").unwrap_or(last);
+    last.replace(['-', '.'], "_")
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CtxParam {
+    /// Parameter name (`ctx`, `_`, or empty when unnamed).
+    pub name: String,
+    pub kind: CtxKind,
+    /// Byte offset of the declaring identifier (the declaration's identity for scope checks).
+    pub decl: u32,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FuncKind {
+    Function,
+    Method,
+    Literal,
+}
+
+/// Which code a function's body is, for the determinism and concurrency rules.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Region {
+    /// Handler code; `root` is the function whose Restate context parameter makes it so.
+    Handler { root: u32 },
+    /// Inside a Run closure (or a function taking a `RunContext`): journaled as one step.
+    Run,
+    /// Neither: main, tests, ingress clients, helpers.
+    Plain,
+}
+
+#[derive(Clone, Debug)]
+pub struct Receiver {
+    pub name: String,
+    pub type_name: String,
+    pub pointer: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Param {
+    pub name: String,
+    pub ty: String,
+}
+
+/// A call from a function to something that may be a function of the workspace, for the call graph
+/// of transitive effects.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CallTarget {
+    /// `helper(...)`: same package.
+    Func(String),
+    /// `pkg.Helper(...)` through an import.
+    PkgFunc { path: String, name: String },
+    /// `recv.helper(...)` on a value of a named type of this package.
+    Method { type_name: String, name: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct CallRef {
+    pub target: CallTarget,
+    pub span: Span,
+}
+
+/// A non-deterministic or side-effecting call made directly by a function (outside Run closures).
+#[derive(Clone, Debug)]
+pub struct EffectSite {
+    pub effect: Effect,
+    /// What was called, for messages: `time.Now`, `http.Get`, `(*sql.DB).Query`.
+    pub what: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Function {
+    pub kind: FuncKind,
+    /// Empty for literals.
+    pub name: String,
+    pub receiver: Option<Receiver>,
+    /// Name for declarations, `func` keyword for literals.
+    pub span: Span,
+    /// The whole node.
+    pub range: (u32, u32),
+    pub ctx: Option<CtxParam>,
+    pub params: Vec<Param>,
+    pub results: Vec<String>,
+    pub parent: Option<u32>,
+    /// A func literal passed directly to `Run`/`RunAsync`/`RunVoid`.
+    pub run_closure: bool,
+    pub region: Region,
+    /// Direct effects in this function's own code, outside Run closures.
+    pub effects: Vec<EffectSite>,
+    /// Calls that may reach other workspace functions, outside Run closures.
+    pub calls: Vec<CallRef>,
+}
+
+impl Function {
+    pub fn is_handler_region(&self) -> bool {
+        matches!(self.region, Region::Handler { .. })
+    }
+
+    pub fn display_name(&self) -> String {
+        match (&self.receiver, self.kind) {
+            (_, FuncKind::Literal) => "func literal".to_string(),
+            (Some(r), _) => format!("{}.{}", r.type_name, self.name),
+            (None, _) => self.name.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct TypeDecl {
+    pub name: String,
+    pub span: Span,
+    /// Struct fields (name, type text); empty for non-struct types.
+    pub fields: Vec<(String, String)>,
+    pub is_struct: bool,
+}
+
+/// A string literal argument with its value and the span of its content (inside the quotes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lit {
+    pub value: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug)]
+pub enum HandlerTarget {
+    /// A named function of the package.
+    Func(String),
+    /// A method value or package function: `svc.Greet`, `pkg.Greet`.
+    Selector {
+        operand: String,
+        name: String,
+    },
+    /// A func literal at this span.
+    Literal(Span),
+    Unknown,
+}
+
+#[derive(Clone, Debug)]
+pub struct BuilderHandler {
+    pub name: Lit,
+    pub kind: HandlerKind,
+    pub target: HandlerTarget,
+    /// Input and output type texts when the constructor gave them or the literal declares them.
+    pub io: Option<(String, String)>,
+}
+
+/// `restate.NewService("Name").Handler("h", restate.NewServiceHandler(fn))...`
+#[derive(Clone, Debug)]
+pub struct BuilderService {
+    pub name: Lit,
+    pub kind: ServiceKind,
+    /// The constructor call.
+    pub span: Span,
+    pub handlers: Vec<BuilderHandler>,
+}
+
+/// `restate.Reflect(T{})` / `restate.Reflect(&T{})`.
+#[derive(Clone, Debug)]
+pub struct ReflectSite {
+    pub type_name: String,
+    /// The package alias qualifying the type (`pkg.T{}`), if any.
+    pub type_pkg: Option<String>,
+    pub pointer: bool,
+    pub span: Span,
+}
+
+/// `func (T) ServiceName() string { return "Name" }`
+#[derive(Clone, Debug)]
+pub struct ServiceNameOverride {
+    pub type_name: String,
+    pub name: String,
+    pub pointer_receiver: bool,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum KeyArg {
+    Literal(Lit),
+    /// `restate.Key(ctx)`: the caller's own key.
+    OwnKey,
+    Expr {
+        text: String,
+        span: Span,
+    },
+}
+
+/// The method called on the client returned by a `Service/Object/Workflow` constructor.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientMethod {
+    Request,
+    RequestFuture,
+    Send,
+    /// Attach/Output on an ingress workflow handle, and anything else.
+    Other,
+}
+
+#[derive(Clone, Debug)]
+pub struct ServiceCall {
+    pub api: CallApi,
+    pub ingress: bool,
+    pub service: Option<Lit>,
+    pub key: Option<KeyArg>,
+    pub handler: Option<Lit>,
+    /// The constructor call.
+    pub span: Span,
+    /// The constructor's name (`Object`), for diagnostics that point at it.
+    pub api_span: Span,
+    pub method: Option<ClientMethod>,
+    /// The whole expression including the `.Request(...)`/`.Send(...)` call when there is one.
+    pub full_span: Span,
+    pub has_idempotency_key: bool,
+    pub func: Option<u32>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StateOpKind {
+    Get,
+    Set,
+    Clear,
+    ClearAll,
+    Keys,
+}
+
+#[derive(Clone, Debug)]
+pub struct StateOp {
+    pub op: StateOpKind,
+    /// The key when it is a literal.
+    pub key: Option<Lit>,
+    /// Whether a key argument exists but is not a literal.
+    pub dynamic_key: bool,
+    pub span: Span,
+    pub func: Option<u32>,
+}
+
+/// A package-level variable, for the global-state rule.
+#[derive(Clone, Debug)]
+pub struct PackageVar {
+    pub name: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct FileModel {
+    pub package: String,
+    pub imports: Vec<Import>,
+    /// How the SDK root package is referenced, when it is imported.
+    pub restate: Option<PkgRef>,
+    pub ingress: Option<PkgRef>,
+    pub generated: bool,
+    /// Local aliases of Restate context types (`type Ctx = restate.ObjectContext`).
+    pub ctx_aliases: Vec<(String, CtxKind)>,
+    pub types: Vec<TypeDecl>,
+    pub functions: Vec<Function>,
+    pub builders: Vec<BuilderService>,
+    pub reflects: Vec<ReflectSite>,
+    pub service_names: Vec<ServiceNameOverride>,
+    pub calls: Vec<ServiceCall>,
+    pub state_ops: Vec<StateOp>,
+    pub package_vars: Vec<PackageVar>,
+    /// Names of identifiers written anywhere in the file that are not local declarations (candidates
+    /// for package-level variables).
+    pub global_writes: Vec<String>,
+    pub has_errors: bool,
+}
+
+impl FileModel {
+    pub fn imports_sdk(&self) -> bool {
+        self.restate.is_some()
+    }
+
+    pub fn import_path_for(&self, ident: &str) -> Option<&str> {
+        self.imports.iter().find_map(|i| match i.local_name() {
+            Some(PkgRef::Named(n)) if n == ident => Some(i.path.as_str()),
+            _ => None,
+        })
+    }
+
+    /// Handler methods grouped by receiver type are assembled by the workspace; this lists the
+    /// functions that are methods with a Restate handler context.
+    pub fn handler_methods(&self) -> impl Iterator<Item = (u32, &Function)> {
+        self.functions.iter().enumerate().filter_map(|(i, f)| {
+            (f.kind == FuncKind::Method && f.ctx.as_ref().is_some_and(|c| c.kind.is_handler()))
+                .then_some((i as u32, f))
+        })
+    }
+
+    /// The innermost function containing a byte offset.
+    pub fn function_at(&self, byte: usize) -> Option<(u32, &Function)> {
+        let mut best: Option<(u32, &Function)> = None;
+        for (i, f) in self.functions.iter().enumerate() {
+            if (f.range.0 as usize) <= byte && byte < (f.range.1 as usize) {
+                match best {
+                    Some((_, b)) if b.range.0 >= f.range.0 => {}
+                    _ => best = Some((i as u32, f)),
+                }
+            }
+        }
+        best
+    }
+}
+
+/// Does the `// Code generated ... DO NOT EDIT.` marker appear before the package clause?
+pub fn is_generated(src: &str) -> bool {
+    for line in src.lines() {
+        let t = line.trim();
+        if t.starts_with("package ") {
+            return false;
+        }
+        if t.starts_with("// Code generated") && t.ends_with("DO NOT EDIT.") {
+            return true;
+        }
+    }
+    false
+}
+
+/// Settings that change what the extraction records (user-configured side effects).
+#[derive(Clone, Debug, Default)]
+pub struct ExtractOptions {
+    pub effects: effects::Catalog,
+}
+
+pub fn extract(src: &str, tree: &Tree) -> FileModel {
+    extract_with(src, tree, &ExtractOptions::default())
+}
+
+pub fn extract_with(src: &str, tree: &Tree, opts: &ExtractOptions) -> FileModel {
+    let mut ex = Extractor {
+        src,
+        loc: Locator::new(src),
+        opts,
+        m: FileModel {
+            generated: is_generated(src),
+            has_errors: tree.root_node().has_error(),
+            ..FileModel::default()
+        },
+        stack: Vec::new(),
+        run_literals: HashSet::new(),
+        pending_var_handlers: Vec::new(),
+        builder_vars: Vec::new(),
+        _t: std::marker::PhantomData,
+    };
+    let root = tree.root_node();
+    ex.top_level(root);
+    ex.walk(root);
+    ex.attach_var_handlers();
+    ex.m
+}
+
+struct Extractor<'a, 't> {
+    src: &'a str,
+    loc: Locator<'a>,
+    opts: &'a ExtractOptions,
+    m: FileModel,
+    /// Enclosing functions of the node being visited: (index, end byte).
+    stack: Vec<(u32, usize)>,
+    /// Start bytes of func literals passed to Run.
+    run_literals: HashSet<usize>,
+    /// `svc.Handler("h", ...)` calls on a variable: (variable, handler).
+    pending_var_handlers: Vec<(String, BuilderHandler)>,
+    /// Builders assigned to a variable: (variable, builder index).
+    builder_vars: Vec<(String, usize)>,
+    _t: std::marker::PhantomData<&'t ()>,
+}
+
+impl<'a, 't> Extractor<'a, 't> {
+    fn text(&self, n: Node<'_>) -> &'a str {
+        text(n, self.src)
+    }
+
+    fn lit(&self, n: Node<'_>) -> Option<Lit> {
+        let n = go::unparen(n);
+        if !is_string_literal(n) {
+            return None;
+        }
+        let value = string_value(n, self.src)?;
+        let (s, e) = go::string_content_range(n);
+        Some(Lit {
+            value,
+            span: self.loc.range(s, e),
+        })
+    }
+
+    // ---- package clause, imports, types, package vars -------------------------------------
+
+    fn top_level(&mut self, root: Node<'_>) {
+        for child in named_children(root) {
+            match child.kind() {
+                "package_clause" => {
+                    if let Some(id) = named_children(child).first() {
+                        self.m.package = self.text(*id).to_string();
+                    }
+                }
+                "import_declaration" => self.imports(child),
+                "type_declaration" => self.types(child),
+                "var_declaration" => self.package_vars(child),
+                _ => {}
+            }
+        }
+        for imp in &self.m.imports {
+            if imp.path == SDK_PATH {
+                self.m.restate = imp.local_name();
+            } else if imp.path == INGRESS_PATH {
+                self.m.ingress = imp.local_name();
+            }
+        }
+        // Context aliases need the SDK alias, so they are resolved after imports.
+        let mut aliases = vec![];
+        for child in named_children(root) {
+            if child.kind() != "type_declaration" {
+                continue;
+            }
+            for spec in named_children(child) {
+                if spec.kind() == "type_alias"
+                    && let (Some(name), Some(ty)) = (field(spec, "name"), field(spec, "type"))
+                    && let Some(kind) = self.ctx_kind_of_type(ty)
+                {
+                    aliases.push((self.text(name).to_string(), kind));
+                }
+            }
+        }
+        self.m.ctx_aliases = aliases;
+    }
+
+    fn imports(&mut self, decl: Node<'_>) {
+        let mut specs = vec![];
+        for c in named_children(decl) {
+            match c.kind() {
+                "import_spec" => specs.push(c),
+                "import_spec_list" => specs.extend(
+                    named_children(c)
+                        .into_iter()
+                        .filter(|s| s.kind() == "import_spec"),
+                ),
+                _ => {}
+            }
+        }
+        for spec in specs {
+            let Some(path) = field(spec, "path").and_then(|p| string_value(p, self.src)) else {
+                continue;
+            };
+            let alias = field(spec, "name").map(|n| self.text(n).to_string());
+            self.m.imports.push(Import {
+                path,
+                alias,
+                span: self.loc.node(spec),
+            });
+        }
+    }
+
+    fn types(&mut self, decl: Node<'_>) {
+        for spec in named_children(decl) {
+            if spec.kind() != "type_spec" {
+                continue;
+            }
+            let (Some(name), Some(ty)) = (field(spec, "name"), field(spec, "type")) else {
+                continue;
+            };
+            let mut fields = vec![];
+            let is_struct = ty.kind() == "struct_type";
+            if is_struct {
+                for list in named_children(ty) {
+                    for fd in named_children(list) {
+                        if fd.kind() != "field_declaration" {
+                            continue;
+                        }
+                        let ty_text = field(fd, "type")
+                            .map(|t| self.text(t).to_string())
+                            .unwrap_or_default();
+                        let mut cursor = fd.walk();
+                        let names: Vec<_> =
+                            fd.children_by_field_name("name", &mut cursor).collect();
+                        if names.is_empty() {
+                            // Embedded field: its name is the type's name.
+                            let base = ty_text.trim_start_matches('*');
+                            let base = base.rsplit('.').next().unwrap_or(base).to_string();
+                            fields.push((base, ty_text.clone()));
+                        }
+                        for n in names {
+                            fields.push((self.text(n).to_string(), ty_text.clone()));
+                        }
+                    }
+                }
+            }
+            self.m.types.push(TypeDecl {
+                name: self.text(name).to_string(),
+                span: self.loc.node(name),
+                fields,
+                is_struct,
+            });
+        }
+    }
+
+    fn package_vars(&mut self, decl: Node<'_>) {
+        let mut specs = vec![];
+        for c in named_children(decl) {
+            match c.kind() {
+                "var_spec" => specs.push(c),
+                "var_spec_list" => specs.extend(named_children(c)),
+                _ => {}
+            }
+        }
+        for spec in specs {
+            let mut cursor = spec.walk();
+            for n in spec.children_by_field_name("name", &mut cursor) {
+                let name = self.text(n);
+                if name != "_" {
+                    self.m.package_vars.push(PackageVar {
+                        name: name.to_string(),
+                        span: self.loc.node(n),
+                    });
+                }
+            }
+        }
+    }
+
+    // ---- contexts ----------------------------------------------------------------------------
+
+    /// The Restate context kind named by a type node (`restate.Context`, `*sdk.ObjectContext`,
+    /// `Context` under a dot import, or a local alias).
+    fn ctx_kind_of_type(&self, ty: Node<'_>) -> Option<CtxKind> {
+        let ty = if ty.kind() == "pointer_type" {
+            named_children(ty).first().copied()?
+        } else {
+            ty
+        };
+        match ty.kind() {
+            "qualified_type" => {
+                let pkg = self.text(field(ty, "package")?);
+                let name = self.text(field(ty, "name")?);
+                match &self.m.restate {
+                    Some(PkgRef::Named(a)) if a == pkg => CtxKind::from_type_name(name),
+                    _ => None,
+                }
+            }
+            "type_identifier" => {
+                let name = self.text(ty);
+                if let Some((_, k)) = self.m.ctx_aliases.iter().find(|(n, _)| n == name) {
+                    return Some(*k);
+                }
+                match &self.m.restate {
+                    Some(PkgRef::Dot) => CtxKind::from_type_name(name),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether a callee is `<restate>.Name` for this file's import of the SDK.
+    fn restate_fn<'s>(&self, callee: &Callee<'_, 's>) -> Option<&'s str> {
+        sdk_fn(&self.m.restate, callee)
+    }
+
+    // ---- the walk ------------------------------------------------------------------------------
+
+    fn walk(&mut self, root: Node<'t>) {
+        // The walk needs `&mut self` inside the visitor; collect in one pass.
+        let mut nodes: Vec<Node<'_>> = Vec::new();
+        go::walk(root, |n| {
+            if matches!(
+                n.kind(),
+                "function_declaration"
+                    | "method_declaration"
+                    | "func_literal"
+                    | "call_expression"
+                    | "type_conversion_expression"
+                    | "selector_expression"
+                    | "assignment_statement"
+                    | "inc_statement"
+                    | "dec_statement"
+            ) {
+                nodes.push(n);
+            }
+            !matches!(
+                n.kind(),
+                "import_declaration"
+                    | "comment"
+                    | "interpreted_string_literal"
+                    | "raw_string_literal"
+            )
+        });
+        for n in nodes {
+            while let Some(&(_, end)) = self.stack.last() {
+                if n.start_byte() >= end {
+                    self.stack.pop();
+                } else {
+                    break;
+                }
+            }
+            match n.kind() {
+                "function_declaration" | "method_declaration" | "func_literal" => {
+                    let idx = self.function(n);
+                    self.stack.push((idx, n.end_byte()));
+                }
+                "call_expression" | "type_conversion_expression" => {
+                    if let Some(call) = call_parts(n) {
+                        self.call(&call);
+                    }
+                }
+                "selector_expression" => self.selector_effect(n),
+                "assignment_statement" | "inc_statement" | "dec_statement" => self.write(n),
+                _ => {}
+            }
+        }
+    }
+
+    fn current(&self) -> Option<u32> {
+        self.stack.last().map(|(i, _)| *i)
+    }
+
+    fn current_region(&self) -> Region {
+        match self.current() {
+            Some(i) => self.m.functions[i as usize].region,
+            None => Region::Plain,
+        }
+    }
+
+    fn function(&mut self, n: Node<'_>) -> u32 {
+        let kind = match n.kind() {
+            "function_declaration" => FuncKind::Function,
+            "method_declaration" => FuncKind::Method,
+            _ => FuncKind::Literal,
+        };
+        let name_node = field(n, "name");
+        let name = name_node
+            .map(|x| self.text(x).to_string())
+            .unwrap_or_default();
+        let span = match name_node {
+            Some(x) => self.loc.node(x),
+            None => {
+                let end = (n.start_byte() + 4).min(n.end_byte());
+                self.loc.range(n.start_byte(), end)
+            }
+        };
+        let receiver = field(n, "receiver").and_then(|r| self.receiver(r));
+        let mut params = vec![];
+        let mut ctx = None;
+        if let Some(list) = field(n, "parameters") {
+            for (i, p) in named_children(list).into_iter().enumerate() {
+                if !matches!(
+                    p.kind(),
+                    "parameter_declaration" | "variadic_parameter_declaration"
+                ) {
+                    continue;
+                }
+                let ty = field(p, "type");
+                let ty_text = ty.map(|t| self.text(t).to_string()).unwrap_or_default();
+                let mut cursor = p.walk();
+                let names: Vec<_> = p.children_by_field_name("name", &mut cursor).collect();
+                if i == 0
+                    && let Some(kind) = ty.and_then(|t| self.ctx_kind_of_type(t))
+                {
+                    let (pname, decl) = match names.first() {
+                        Some(nm) => (self.text(*nm).to_string(), nm.start_byte()),
+                        None => (String::new(), p.start_byte()),
+                    };
+                    ctx = Some(CtxParam {
+                        name: pname,
+                        kind,
+                        decl: decl as u32,
+                    });
+                }
+                if names.is_empty() {
+                    params.push(Param {
+                        name: String::new(),
+                        ty: ty_text,
+                    });
+                } else {
+                    for nm in names {
+                        params.push(Param {
+                            name: self.text(nm).to_string(),
+                            ty: ty_text.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        let results = field(n, "result")
+            .map(|r| {
+                if r.kind() == "parameter_list" {
+                    named_children(r)
+                        .into_iter()
+                        .flat_map(|p| {
+                            let ty = field(p, "type")
+                                .map(|t| self.text(t).to_string())
+                                .unwrap_or_default();
+                            let mut cursor = p.walk();
+                            let count =
+                                p.children_by_field_name("name", &mut cursor).count().max(1);
+                            std::iter::repeat_n(ty, count)
+                        })
+                        .collect()
+                } else {
+                    vec![self.text(r).to_string()]
+                }
+            })
+            .unwrap_or_default();
+        let parent = self.current();
+        let run_closure = kind == FuncKind::Literal && self.run_literals.contains(&n.start_byte());
+        let idx = self.m.functions.len() as u32;
+        let region = if run_closure || ctx.as_ref().is_some_and(|c| c.kind == CtxKind::Run) {
+            Region::Run
+        } else if ctx.is_some() {
+            Region::Handler { root: idx }
+        } else if kind == FuncKind::Literal {
+            match parent {
+                Some(p) => self.m.functions[p as usize].region,
+                None => Region::Plain,
+            }
+        } else {
+            Region::Plain
+        };
+        if kind == FuncKind::Method && name == "ServiceName" {
+            self.service_name_override(n, receiver.as_ref());
+        }
+        self.m.functions.push(Function {
+            kind,
+            name,
+            receiver,
+            span,
+            range: (n.start_byte() as u32, n.end_byte() as u32),
+            ctx,
+            params,
+            results,
+            parent,
+            run_closure,
+            region,
+            effects: vec![],
+            calls: vec![],
+        });
+        idx
+    }
+
+    fn receiver(&self, list: Node<'_>) -> Option<Receiver> {
+        let p = named_children(list).into_iter().next()?;
+        let name = field(p, "name")
+            .map(|x| self.text(x).to_string())
+            .unwrap_or_default();
+        let mut ty = field(p, "type")?;
+        let mut pointer = false;
+        if ty.kind() == "pointer_type" {
+            pointer = true;
+            ty = named_children(ty).first().copied()?;
+        }
+        if ty.kind() == "generic_type" {
+            ty = field(ty, "type")?;
+        }
+        Some(Receiver {
+            name,
+            type_name: self.text(ty).to_string(),
+            pointer,
+        })
+    }
+
+    fn service_name_override(&mut self, n: Node<'_>, receiver: Option<&Receiver>) {
+        let Some(r) = receiver else { return };
+        let has_params = field(n, "parameters").is_some_and(|p| p.named_child_count() > 0);
+        if has_params {
+            return;
+        }
+        let Some(body) = field(n, "body") else { return };
+        let mut value = None;
+        go::walk(body, |x| {
+            if value.is_some() {
+                return false;
+            }
+            if x.kind() == "return_statement" {
+                if let Some(list) = named_children(x).first() {
+                    let first = if list.kind() == "expression_list" {
+                        named_children(*list).first().copied()
+                    } else {
+                        Some(*list)
+                    };
+                    value = first.and_then(|e| self.lit(e));
+                }
+                return false;
+            }
+            !matches!(x.kind(), "func_literal")
+        });
+        if let Some(lit) = value {
+            self.m.service_names.push(ServiceNameOverride {
+                type_name: r.type_name.clone(),
+                name: lit.value,
+                pointer_receiver: r.pointer,
+                span: lit.span,
+            });
+        }
+    }
+
+    // ---- calls ---------------------------------------------------------------------------------
+
+    fn call(&mut self, call: &CallParts<'t>) {
+        let callee = call.callee(self.src);
+        if let Some(name) = self.restate_fn(&callee) {
+            self.restate_call(call, name);
+        } else if let Some(name) = sdk_fn(&self.m.ingress, &callee) {
+            self.ingress_call(call, name);
+        } else if let Callee::Selector {
+            operand_ident: Some(var),
+            name: "Handler",
+            ..
+        } = callee
+        {
+            // `svc.Handler("h", restate.NewServiceHandler(fn))` on a builder variable.
+            if let Some(h) = self.builder_handler(call) {
+                self.pending_var_handlers.push((var.to_string(), h));
+            }
+        }
+        if self.current_region() != Region::Run {
+            self.effect_of_call(call, &callee);
+            self.call_ref(call, &callee);
+        }
+    }
+
+    fn restate_call(&mut self, call: &CallParts<'t>, name: &str) {
+        if crate::analysis::restate_api::is_run(name) {
+            for a in &call.args {
+                if a.kind() == "func_literal" {
+                    self.run_literals.insert(a.start_byte());
+                }
+            }
+            return;
+        }
+        if let Some(api) = CallApi::from_name(name) {
+            self.service_call(call, api, false);
+            return;
+        }
+        match name {
+            "NewService" | "NewObject" | "NewWorkflow" => self.builder(call, name),
+            "Reflect" => self.reflect(call),
+            "Get" | "Set" | "Clear" | "ClearAll" | "Keys" => self.state_op(call, name),
+            _ => {}
+        }
+    }
+
+    fn ingress_call(&mut self, call: &CallParts<'t>, name: &str) {
+        if name == "WorkflowHandle" {
+            self.service_call(call, CallApi::WorkflowHandle, true);
+        } else if let Some(api) = CallApi::from_name(name) {
+            self.service_call(call, api, true);
+        }
+    }
+
+    fn service_call(&mut self, call: &CallParts<'t>, api: CallApi, ingress: bool) {
+        let arg = |i: usize| call.arg(i);
+        let service = arg(1).and_then(|a| self.lit(a));
+        let (key, handler) = match api {
+            CallApi::Service | CallApi::ServiceSend => (None, arg(2).and_then(|a| self.lit(a))),
+            CallApi::WorkflowHandle => (arg(2).map(|a| self.key_arg(a)), None),
+            _ => (
+                arg(2).map(|a| self.key_arg(a)),
+                arg(3).and_then(|a| self.lit(a)),
+            ),
+        };
+        // `.Request(x)` / `.RequestFuture(x)` / `.Send(x)` chained on the constructor.
+        let mut method = None;
+        let mut full = call.node;
+        let mut has_idem = false;
+        if let Some(sel) = call
+            .node
+            .parent()
+            .filter(|p| p.kind() == "selector_expression")
+            && let (Some(fname), Some(outer)) = (
+                field(sel, "field"),
+                sel.parent().filter(|g| g.kind() == "call_expression"),
+            )
+        {
+            method = Some(match self.text(fname) {
+                "Request" => ClientMethod::Request,
+                "RequestFuture" => ClientMethod::RequestFuture,
+                "Send" => ClientMethod::Send,
+                _ => ClientMethod::Other,
+            });
+            full = outer;
+            if let Some(args) = field(outer, "arguments") {
+                has_idem = self.text(args).contains("WithIdempotencyKey");
+            }
+        }
+        let api_span = self.loc.range(call.name_range().0, call.name_range().1);
+        self.m.calls.push(ServiceCall {
+            api,
+            ingress,
+            service,
+            key,
+            handler,
+            span: self.loc.node(call.node),
+            api_span,
+            method,
+            full_span: self.loc.node(full),
+            has_idempotency_key: has_idem,
+            func: self.current(),
+        });
+    }
+
+    fn key_arg(&self, a: Node<'_>) -> KeyArg {
+        if let Some(l) = self.lit(a) {
+            return KeyArg::Literal(l);
+        }
+        if let Some(c) = call_parts(go::unparen(a))
+            && self.restate_fn(&c.callee(self.src)) == Some("Key")
+        {
+            return KeyArg::OwnKey;
+        }
+        KeyArg::Expr {
+            text: self.text(a).to_string(),
+            span: self.loc.node(a),
+        }
+    }
+
+    fn builder(&mut self, call: &CallParts<'t>, ctor: &str) {
+        let Some(name) = call.arg(0).and_then(|a| self.lit(a)) else {
+            return;
+        };
+        let kind = match ctor {
+            "NewService" => ServiceKind::Service,
+            "NewObject" => ServiceKind::Object,
+            _ => ServiceKind::Workflow,
+        };
+        let mut handlers = vec![];
+        let mut cur = call.node;
+        // Walk up the `.Handler(...)` chain.
+        while let Some(sel) = cur.parent().filter(|p| p.kind() == "selector_expression") {
+            let Some(outer) = sel.parent().filter(|p| p.kind() == "call_expression") else {
+                break;
+            };
+            let fname = field(sel, "field").map(|f| self.text(f)).unwrap_or("");
+            if fname == "Handler" {
+                if let Some(parts) = call_parts(outer)
+                    && let Some(h) = self.builder_handler(&parts)
+                {
+                    handlers.push(h);
+                }
+            } else if fname != "ConfigureHandler" {
+                break;
+            }
+            cur = outer;
+        }
+        let idx = self.m.builders.len();
+        // `svc := restate.NewService("X")` followed by `svc.Handler(...)` statements.
+        if let Some(var) = assigned_variable(cur, self.src) {
+            self.builder_vars.push((var, idx));
+        }
+        self.m.builders.push(BuilderService {
+            name,
+            kind,
+            span: self.loc.node(call.node),
+            handlers,
+        });
+    }
+
+    fn builder_handler(&self, parts: &CallParts<'_>) -> Option<BuilderHandler> {
+        let name = parts.arg(0).and_then(|a| self.lit(a))?;
+        let ctor_node = parts.arg(1)?;
+        let ctor = call_parts(go::unparen(ctor_node))?;
+        let ctor_name = self.restate_fn(&ctor.callee(self.src))?;
+        let kind = match ctor_name {
+            "NewServiceHandler" => HandlerKind::Service,
+            "NewObjectHandler" => HandlerKind::Exclusive,
+            "NewObjectSharedHandler" => HandlerKind::Shared,
+            "NewWorkflowHandler" => HandlerKind::WorkflowRun,
+            "NewWorkflowSharedHandler" => HandlerKind::WorkflowShared,
+            _ => return None,
+        };
+        let fn_arg = ctor.arg(0);
+        let target = match fn_arg.map(go::unparen) {
+            Some(a) if a.kind() == "identifier" => HandlerTarget::Func(self.text(a).to_string()),
+            Some(a) if a.kind() == "selector_expression" => HandlerTarget::Selector {
+                operand: field(a, "operand")
+                    .map(|o| self.text(o).to_string())
+                    .unwrap_or_default(),
+                name: field(a, "field")
+                    .map(|o| self.text(o).to_string())
+                    .unwrap_or_default(),
+            },
+            Some(a) if a.kind() == "func_literal" => HandlerTarget::Literal(self.loc.node(a)),
+            _ => HandlerTarget::Unknown,
+        };
+        let io = ctor.type_args.and_then(|t| {
+            let texts: Vec<String> = if t.kind() == "type_arguments" {
+                named_children(t)
+                    .into_iter()
+                    .map(|x| self.text(x).to_string())
+                    .collect()
+            } else {
+                vec![self.text(t).to_string()]
+            };
+            (texts.len() == 2).then(|| (texts[0].clone(), texts[1].clone()))
+        });
+        let io = io.or_else(|| {
+            let lit = fn_arg.filter(|a| a.kind() == "func_literal")?;
+            let params = field(lit, "parameters")
+                .map(named_children)
+                .unwrap_or_default();
+            let input = params
+                .get(1)
+                .and_then(|p| field(*p, "type"))
+                .map(|t| self.text(t).to_string())?;
+            let result = field(lit, "result")?;
+            let output = named_children(result)
+                .first()
+                .and_then(|p| field(*p, "type").or(Some(*p)))
+                .map(|t| self.text(t).to_string())?;
+            Some((input, output))
+        });
+        Some(BuilderHandler {
+            name,
+            kind,
+            target,
+            io,
+        })
+    }
+
+    fn attach_var_handlers(&mut self) {
+        for (var, h) in std::mem::take(&mut self.pending_var_handlers) {
+            if let Some((_, idx)) = self.builder_vars.iter().rev().find(|(v, _)| *v == var)
+                && let Some(b) = self.m.builders.get_mut(*idx)
+            {
+                b.handlers.push(h);
+            }
+        }
+    }
+
+    fn reflect(&mut self, call: &CallParts<'t>) {
+        let Some(arg) = call.arg(0).map(go::unparen) else {
+            return;
+        };
+        let (ty, pointer) = match reflect_type(arg, self.src) {
+            Some(x) => x,
+            None => return,
+        };
+        let (type_pkg, type_name) = match ty.split_once('.') {
+            Some((p, n)) => (Some(p.to_string()), n.to_string()),
+            None => (None, ty),
+        };
+        self.m.reflects.push(ReflectSite {
+            type_name,
+            type_pkg,
+            pointer,
+            span: self.loc.node(call.node),
+        });
+    }
+
+    fn state_op(&mut self, call: &CallParts<'t>, name: &str) {
+        let op = match name {
+            "Get" => StateOpKind::Get,
+            "Set" => StateOpKind::Set,
+            "Clear" => StateOpKind::Clear,
+            "ClearAll" => StateOpKind::ClearAll,
+            _ => StateOpKind::Keys,
+        };
+        let key_node = call.arg(1);
+        let key = key_node.and_then(|k| self.lit(k));
+        let dynamic_key = key_node.is_some()
+            && key.is_none()
+            && !matches!(op, StateOpKind::ClearAll | StateOpKind::Keys);
+        self.m.state_ops.push(StateOp {
+            op,
+            key,
+            dynamic_key,
+            span: self.loc.node(call.node),
+            func: self.current(),
+        });
+    }
+
+    // ---- effects and the call graph -----------------------------------------------------------------
+
+    fn effect_of_call(&mut self, call: &CallParts<'t>, callee: &Callee<'t, '_>) {
+        let Some(fi) = self.current() else { return };
+        let found = effects::classify_call(call, callee, &self.m, self.src, &self.opts.effects);
+        if let Some((effect, what)) = found {
+            let span = self.loc.node(call.node);
+            self.m.functions[fi as usize]
+                .effects
+                .push(EffectSite { effect, what, span });
+        }
+    }
+
+    /// Package variables such as `os.Args` and writes to `os.Stdout` are effects without a call.
+    fn selector_effect(&mut self, n: Node<'t>) {
+        if self.current_region() == Region::Run {
+            return;
+        }
+        let Some(fi) = self.current() else { return };
+        if let Some((effect, what)) = effects::classify_selector(n, &self.m, self.src) {
+            let span = self.loc.node(n);
+            self.m.functions[fi as usize]
+                .effects
+                .push(EffectSite { effect, what, span });
+        }
+    }
+
+    fn call_ref(&mut self, call: &CallParts<'t>, callee: &Callee<'t, '_>) {
+        let Some(fi) = self.current() else { return };
+        let target = match *callee {
+            Callee::Ident(name) => {
+                if go::is_builtin_func(name)
+                    || scope::resolve_name(call.func, name, self.src).is_some()
+                {
+                    return;
+                }
+                CallTarget::Func(name.to_string())
+            }
+            Callee::Selector {
+                operand,
+                operand_ident,
+                name,
+            } => {
+                if let Some(alias) = operand_ident {
+                    if let Some(path) = self.m.import_path_for(alias) {
+                        if scope::resolve_name(operand, alias, self.src).is_none() {
+                            if path == SDK_PATH
+                                || path == INGRESS_PATH
+                                || path == SERVER_PATH
+                                || !path.contains('.')
+                            {
+                                return;
+                            }
+                            CallTarget::PkgFunc {
+                                path: path.to_string(),
+                                name: name.to_string(),
+                            }
+                        } else {
+                            return;
+                        }
+                    } else {
+                        match crate::analysis::types::named_type_of(operand, self.src, &self.m) {
+                            Some(type_name) => CallTarget::Method {
+                                type_name,
+                                name: name.to_string(),
+                            },
+                            None => return,
+                        }
+                    }
+                } else {
+                    match crate::analysis::types::named_type_of(operand, self.src, &self.m) {
+                        Some(type_name) => CallTarget::Method {
+                            type_name,
+                            name: name.to_string(),
+                        },
+                        None => return,
+                    }
+                }
+            }
+            Callee::Other => return,
+        };
+        let span = self.loc.node(call.node);
+        self.m.functions[fi as usize]
+            .calls
+            .push(CallRef { target, span });
+    }
+
+    fn write(&mut self, n: Node<'t>) {
+        let targets: Vec<Node<'_>> = match n.kind() {
+            "assignment_statement" => field(n, "left").map(named_children).unwrap_or_default(),
+            _ => named_children(n).into_iter().take(1).collect(),
+        };
+        for t in targets {
+            let mut base = go::unparen(t);
+            // `g[k] = v`, `g.x = v`: the write is to `g`.
+            while matches!(base.kind(), "index_expression" | "selector_expression") {
+                match field(base, "operand") {
+                    Some(op) => base = go::unparen(op),
+                    None => break,
+                }
+            }
+            if base.kind() != "identifier" {
+                continue;
+            }
+            let name = self.text(base);
+            if name == "_" || self.m.global_writes.iter().any(|g| g == name) {
+                continue;
+            }
+            if self.current().is_some() && scope::resolve(base, self.src).is_none() {
+                self.m.global_writes.push(name.to_string());
+            }
+        }
+    }
+}
+
+/// `<pkg>.Name` where `<pkg>` is how the file refers to an SDK package.
+pub fn sdk_fn<'s>(pkg: &Option<PkgRef>, callee: &Callee<'_, 's>) -> Option<&'s str> {
+    match (pkg, callee) {
+        (
+            Some(PkgRef::Named(alias)),
+            Callee::Selector {
+                operand_ident: Some(op),
+                name,
+                ..
+            },
+        ) if op == alias => Some(name),
+        (Some(PkgRef::Dot), Callee::Ident(name)) => Some(name),
+        _ => None,
+    }
+}
+
+/// The variable a builder chain is assigned to, if any (`svc := restate.NewService(...)...`).
+fn assigned_variable(expr: Node<'_>, src: &str) -> Option<String> {
+    let list = expr.parent().filter(|p| p.kind() == "expression_list")?;
+    let stmt = list.parent()?;
+    let left = match stmt.kind() {
+        "short_var_declaration" | "assignment_statement" => field(stmt, "left")?,
+        _ => return None,
+    };
+    let first = named_children(left).into_iter().next()?;
+    (first.kind() == "identifier").then(|| text(first, src).to_string())
+}
+
+/// The type passed to `Reflect`: `T{}`, `&T{}`, `new(T)`, `pkg.T{}`, or a variable initialised with
+/// one of these.
+fn reflect_type(arg: Node<'_>, src: &str) -> Option<(String, bool)> {
+    match arg.kind() {
+        "composite_literal" => Some((text(field(arg, "type")?, src).to_string(), false)),
+        "unary_expression" => {
+            let op = field(arg, "operand").map(go::unparen)?;
+            if op.kind() == "composite_literal" {
+                Some((text(field(op, "type")?, src).to_string(), true))
+            } else {
+                None
+            }
+        }
+        "call_expression" => {
+            let f = field(arg, "function")?;
+            if text(f, src) != "new" {
+                return None;
+            }
+            let a = field(arg, "arguments").and_then(|l| named_children(l).into_iter().next())?;
+            Some((text(a, src).to_string(), true))
+        }
+        "identifier" => {
+            let d = scope::resolve(arg, src)?;
+            if let Some(v) = d.value {
+                return reflect_type(go::unparen(v), src);
+            }
+            let ty = d.ty?;
+            if ty.kind() == "pointer_type" {
+                let inner = named_children(ty).into_iter().next()?;
+                Some((text(inner, src).to_string(), true))
+            } else {
+                Some((text(ty, src).to_string(), false))
+            }
+        }
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::go::parse_str;
+
+    fn model(src: &str) -> FileModel {
+        extract(src, &parse_str(src))
+    }
+
+    #[test]
+    fn aliased_unaliased_and_dot_imports() {
+        for (imp, ctx) in [
+            ("\"github.com/restatedev/sdk-go\"", "restate.ObjectContext"),
+            ("sdk \"github.com/restatedev/sdk-go\"", "sdk.ObjectContext"),
+            (". \"github.com/restatedev/sdk-go\"", "ObjectContext"),
+        ] {
+            let src = format!(
+                "package p\nimport {imp}\ntype Cart struct{{}}\nfunc (c *Cart) Add(ctx {ctx}, item string) error {{ return nil }}\n"
+            );
+            let m = model(&src);
+            let (_, f) = m
+                .handler_methods()
+                .next()
+                .unwrap_or_else(|| panic!("no handler for {imp}"));
+            assert_eq!(
+                f.ctx.as_ref().map(|c| c.kind),
+                Some(CtxKind::ObjectExclusive),
+                "{imp}"
+            );
+            assert_eq!(
+                f.receiver.as_ref().map(|r| r.type_name.as_str()),
+                Some("Cart")
+            );
+        }
+        // A file that does not import the SDK has no handlers even with the same spelling.
+        let m = model(
+            "package p\nimport restate \"example.com/other\"\nfunc H(ctx restate.Context) {}\n",
+        );
+        assert!(m.functions[0].ctx.is_none());
+    }
+
+    #[test]
+    fn builder_services_and_calls() {
+        let src = r#"package p
+import (
+	restate "github.com/restatedev/sdk-go"
+	"github.com/restatedev/sdk-go/ingress"
+)
+func greet(ctx restate.Context, name string) (string, error) { return name, nil }
+func Def() {
+	_ = restate.NewService("Greeter").
+		Handler("greet", restate.NewServiceHandler(greet)).
+		Handler("shout", restate.NewServiceHandler[string, string](func(ctx restate.Context, s string) (string, error) { return s, nil }))
+	obj := restate.NewObject("Counter")
+	obj.Handler("add", restate.NewObjectSharedHandler(add))
+}
+func call(ctx restate.ObjectContext) {
+	_, _ = restate.Object[int](ctx, "Counter", restate.Key(ctx), "add").Request(1)
+	restate.ServiceSend(ctx, "Greeter", "greet").Send("x", restate.WithIdempotencyKey("k"))
+	c := ingress.NewClient("http://localhost:8080")
+	_, _ = ingress.Service[string, string](c, "Greeter", "greet").Request(nil, "x")
+}
+"#;
+        let m = model(src);
+        assert_eq!(m.builders.len(), 2);
+        assert_eq!(m.builders[0].name.value, "Greeter");
+        let names: Vec<_> = m.builders[0]
+            .handlers
+            .iter()
+            .map(|h| h.name.value.as_str())
+            .collect();
+        assert_eq!(names, ["greet", "shout"]);
+        assert_eq!(m.builders[1].handlers.len(), 1);
+        assert_eq!(m.builders[1].handlers[0].kind, HandlerKind::Shared);
+        assert_eq!(m.calls.len(), 3);
+        assert_eq!(m.calls[0].key, Some(KeyArg::OwnKey));
+        assert_eq!(m.calls[0].method, Some(ClientMethod::Request));
+        assert!(m.calls[1].has_idempotency_key);
+        assert!(m.calls[2].ingress);
+        let lit_fn = m
+            .functions
+            .iter()
+            .find(|f| f.kind == FuncKind::Literal)
+            .unwrap();
+        assert!(matches!(lit_fn.region, Region::Handler { .. }));
+    }
+
+    #[test]
+    fn run_closures_and_regions() {
+        let src = r#"package p
+import restate "github.com/restatedev/sdk-go"
+func H(ctx restate.Context) error {
+	_, err := restate.Run(ctx, func(ctx restate.RunContext) (int, error) { return 1, nil })
+	defer func() { _ = 1 }()
+	return err
+}
+func helper() {}
+"#;
+        let m = model(src);
+        let regions: Vec<_> = m
+            .functions
+            .iter()
+            .map(|f| (f.name.clone(), f.region, f.run_closure))
+            .collect();
+        assert_eq!(regions[0].1, Region::Handler { root: 0 });
+        assert_eq!(regions[1].1, Region::Run);
+        assert!(regions[1].2);
+        assert_eq!(regions[2].1, Region::Handler { root: 0 });
+        assert_eq!(regions[3].1, Region::Plain);
+    }
+
+    #[test]
+    fn reflect_and_service_name() {
+        let src = r#"package p
+import restate "github.com/restatedev/sdk-go"
+type Bank struct{}
+func (Bank) ServiceName() string { return "BankV2" }
+func main() {
+	b := &Bank{}
+	_ = restate.Reflect(b)
+	_ = restate.Reflect(Bank{})
+}
+"#;
+        let m = model(src);
+        assert_eq!(m.service_names[0].name, "BankV2");
+        assert_eq!(m.reflects.len(), 2);
+        assert!(m.reflects[0].pointer);
+        assert!(!m.reflects[1].pointer);
+    }
+
+    #[test]
+    fn generated_marker() {
+        assert!(is_generated(
+            "// Code generated by protoc-gen-go-restate. DO NOT EDIT.\npackage p\n"
+        ));
+        assert!(!is_generated(
+            "package p\n// Code generated by x. DO NOT EDIT.\n"
+        ));
+    }
+}

@@ -1,0 +1,592 @@
+//! The index across files: per-file summaries (models, never trees), the go.mod files, packages, and
+//! the services and handlers they define. Updated one file at a time; derived tables are rebuilt only
+//! for the package of the changed file, so an edit costs what its package costs, not the workspace.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::analysis::gomod::GoMod;
+use crate::analysis::model::{FileModel, FuncKind, HandlerTarget};
+use crate::analysis::restate_api::{HandlerKind, ServiceKind};
+use crate::analysis::span::Span;
+
+/// A package: the Go files of one directory with the same package clause.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PkgKey {
+    pub dir: PathBuf,
+    pub name: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct IndexedFile {
+    pub path: PathBuf,
+    pub model: FileModel,
+    pub lines: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub path: PathBuf,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServiceOrigin {
+    /// A Go type whose exported methods are handlers (`restate.Reflect`).
+    Type,
+    /// `restate.NewService/NewObject/NewWorkflow("Name")...`.
+    Builder,
+}
+
+#[derive(Clone, Debug)]
+pub struct Handler {
+    pub name: String,
+    pub kind: HandlerKind,
+    /// The method name (Reflect style) or the name literal (builders).
+    pub loc: Location,
+    /// The Go function implementing it, when it is in the workspace.
+    pub func: Option<Location>,
+    /// (file, function index in that file's model).
+    pub func_ref: Option<(PathBuf, u32)>,
+    pub input: Option<String>,
+    pub output: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub name: String,
+    pub kind: ServiceKind,
+    pub origin: ServiceOrigin,
+    /// The Go type name (Reflect style).
+    pub type_name: Option<String>,
+    /// Where the service is defined: the type declaration or the `NewService("Name")` literal.
+    pub loc: Location,
+    pub handlers: Vec<Handler>,
+    pub pkg: PkgKey,
+    /// The directory of the go.mod that owns the package.
+    pub module: Option<PathBuf>,
+}
+
+impl Service {
+    pub fn handler(&self, name: &str) -> Option<&Handler> {
+        self.handlers.iter().find(|h| h.name == name)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Package {
+    pub files: BTreeSet<PathBuf>,
+    pub services: Vec<Arc<Service>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Workspace {
+    files: HashMap<PathBuf, Arc<IndexedFile>>,
+    modules: BTreeMap<PathBuf, GoMod>,
+    packages: HashMap<PkgKey, Package>,
+    services_by_name: HashMap<String, Vec<Arc<Service>>>,
+    /// Type names passed to `restate.Reflect(pkg.T{})` with a qualifier, counted over all files.
+    qualified_reflects: HashMap<String, u32>,
+    /// Bumped on every change, so callers can cache what they derive.
+    pub generation: u64,
+}
+
+impl Workspace {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn file(&self, path: &Path) -> Option<&Arc<IndexedFile>> {
+        self.files.get(path)
+    }
+
+    pub fn files(&self) -> impl Iterator<Item = &Arc<IndexedFile>> {
+        self.files.values()
+    }
+
+    pub fn file_count(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn pkg_key(path: &Path, model: &FileModel) -> PkgKey {
+        PkgKey {
+            dir: path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            name: model.package.clone(),
+        }
+    }
+
+    /// Add or replace a file's summary.
+    pub fn upsert(&mut self, path: PathBuf, model: FileModel, lines: u32) {
+        let key = Self::pkg_key(&path, &model);
+        let old_key = self
+            .files
+            .get(&path)
+            .map(|f| Self::pkg_key(&f.path, &f.model));
+        if let Some(old) = self.files.get(&path).cloned() {
+            self.count_reflects(&old.model, false);
+        }
+        self.count_reflects(&model, true);
+        self.files.insert(
+            path.clone(),
+            Arc::new(IndexedFile {
+                path: path.clone(),
+                model,
+                lines,
+            }),
+        );
+        if let Some(old) = old_key.filter(|o| *o != key) {
+            if let Some(p) = self.packages.get_mut(&old) {
+                p.files.remove(&path);
+            }
+            self.rebuild_package(&old);
+        }
+        self.packages
+            .entry(key.clone())
+            .or_default()
+            .files
+            .insert(path);
+        self.rebuild_package(&key);
+        self.generation += 1;
+    }
+
+    pub fn remove(&mut self, path: &Path) {
+        let Some(f) = self.files.remove(path) else {
+            return;
+        };
+        self.count_reflects(&f.model, false);
+        let key = Self::pkg_key(&f.path, &f.model);
+        if let Some(p) = self.packages.get_mut(&key) {
+            p.files.remove(path);
+        }
+        self.rebuild_package(&key);
+        self.generation += 1;
+    }
+
+    /// Remove every file under a directory (a deleted folder).
+    pub fn remove_dir(&mut self, dir: &Path) {
+        let doomed: Vec<PathBuf> = self
+            .files
+            .keys()
+            .filter(|p| p.starts_with(dir))
+            .cloned()
+            .collect();
+        for p in doomed {
+            self.remove(&p);
+        }
+        let mods: Vec<PathBuf> = self
+            .modules
+            .keys()
+            .filter(|p| p.starts_with(dir))
+            .cloned()
+            .collect();
+        for m in mods {
+            self.modules.remove(&m);
+        }
+    }
+
+    pub fn set_gomod(&mut self, dir: PathBuf, gomod: GoMod) {
+        let changed = self.modules.get(&dir) != Some(&gomod);
+        self.modules.insert(dir.clone(), gomod);
+        if changed {
+            self.rebuild_packages_under(&dir);
+            self.generation += 1;
+        }
+    }
+
+    pub fn remove_gomod(&mut self, dir: &Path) {
+        if self.modules.remove(dir).is_some() {
+            self.rebuild_packages_under(dir);
+            self.generation += 1;
+        }
+    }
+
+    fn rebuild_packages_under(&mut self, dir: &Path) {
+        let keys: Vec<PkgKey> = self
+            .packages
+            .keys()
+            .filter(|k| k.dir.starts_with(dir))
+            .cloned()
+            .collect();
+        for k in keys {
+            self.rebuild_package(&k);
+        }
+    }
+
+    pub fn modules(&self) -> impl Iterator<Item = (&PathBuf, &GoMod)> {
+        self.modules.iter()
+    }
+
+    /// The nearest go.mod at or above the file's directory.
+    pub fn module_for(&self, path: &Path) -> Option<(&Path, &GoMod)> {
+        let mut dir = path.parent();
+        while let Some(d) = dir {
+            if let Some((k, m)) = self.modules.get_key_value(d) {
+                return Some((k.as_path(), m));
+            }
+            dir = d.parent();
+        }
+        None
+    }
+
+    pub fn package(&self, key: &PkgKey) -> Option<&Package> {
+        self.packages.get(key)
+    }
+
+    pub fn package_of(&self, path: &Path) -> Option<(PkgKey, &Package)> {
+        let f = self.files.get(path)?;
+        let key = Self::pkg_key(&f.path, &f.model);
+        self.packages.get(&key).map(|p| (key, p))
+    }
+
+    /// The files of the package that holds `path` (including itself).
+    pub fn package_files(&self, path: &Path) -> Vec<&Arc<IndexedFile>> {
+        match self.package_of(path) {
+            Some((_, p)) => p.files.iter().filter_map(|f| self.files.get(f)).collect(),
+            None => self.files.get(path).into_iter().collect(),
+        }
+    }
+
+    /// The package an import path names, when it belongs to the same Go module as `from`.
+    pub fn resolve_import(&self, from: &Path, import_path: &str) -> Option<PkgKey> {
+        let (mod_dir, gomod) = self.module_for(from)?;
+        if gomod.module.is_empty() {
+            return None;
+        }
+        let rest = import_path.strip_prefix(&gomod.module)?;
+        if !(rest.is_empty() || rest.starts_with('/')) {
+            return None;
+        }
+        let dir = mod_dir.join(rest.trim_start_matches('/'));
+        self.packages
+            .keys()
+            .filter(|k| k.dir == dir && !k.name.ends_with("_test"))
+            .min()
+            .cloned()
+    }
+
+    pub fn services(&self) -> impl Iterator<Item = &Arc<Service>> {
+        self.packages.values().flat_map(|p| p.services.iter())
+    }
+
+    pub fn services_named(&self, name: &str) -> &[Arc<Service>] {
+        self.services_by_name
+            .get(name)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    pub fn service_names(&self) -> impl Iterator<Item = &String> {
+        self.services_by_name.keys()
+    }
+
+    fn rebuild_package(&mut self, key: &PkgKey) {
+        let old: Vec<Arc<Service>> = self
+            .packages
+            .get(key)
+            .map(|p| p.services.clone())
+            .unwrap_or_default();
+        for s in &old {
+            if let Some(v) = self.services_by_name.get_mut(&s.name) {
+                v.retain(|x| !Arc::ptr_eq(x, s));
+                if v.is_empty() {
+                    self.services_by_name.remove(&s.name);
+                }
+            }
+        }
+        let Some(pkg) = self.packages.get(key) else {
+            return;
+        };
+        if pkg.files.is_empty() {
+            self.packages.remove(key);
+            return;
+        }
+        let files: Vec<Arc<IndexedFile>> = pkg
+            .files
+            .iter()
+            .filter_map(|p| self.files.get(p).cloned())
+            .collect();
+        let module = files
+            .first()
+            .and_then(|f| self.module_for(&f.path))
+            .map(|(d, _)| d.to_path_buf());
+        let services: Vec<Arc<Service>> = compute_services(key, &files, module.as_deref())
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        for s in &services {
+            self.services_by_name
+                .entry(s.name.clone())
+                .or_default()
+                .push(s.clone());
+        }
+        if let Some(p) = self.packages.get_mut(key) {
+            p.services = services;
+        }
+    }
+
+    fn count_reflects(&mut self, model: &FileModel, add: bool) {
+        for r in model.reflects.iter().filter(|r| r.type_pkg.is_some()) {
+            let e = self
+                .qualified_reflects
+                .entry(r.type_name.clone())
+                .or_insert(0);
+            if add {
+                *e += 1;
+            } else {
+                *e = e.saturating_sub(1);
+            }
+        }
+        self.qualified_reflects.retain(|_, n| *n > 0);
+    }
+
+    /// Whether a Reflect-style service's type is passed to `restate.Reflect` somewhere: in its own
+    /// package, or qualified from another one.
+    pub fn is_reflected(&self, s: &Service) -> bool {
+        let Some(t) = &s.type_name else { return false };
+        if self.qualified_reflects.contains_key(t) {
+            return true;
+        }
+        self.packages.get(&s.pkg).is_some_and(|p| {
+            p.files.iter().filter_map(|f| self.files.get(f)).any(|f| {
+                f.model
+                    .reflects
+                    .iter()
+                    .any(|r| r.type_pkg.is_none() && &r.type_name == t)
+            })
+        })
+    }
+}
+
+fn compute_services(
+    key: &PkgKey,
+    files: &[Arc<IndexedFile>],
+    module: Option<&Path>,
+) -> Vec<Service> {
+    let mut out = vec![];
+    // Reflect style: exported methods with a handler context, grouped by receiver type.
+    let mut by_type: BTreeMap<String, Vec<Handler>> = BTreeMap::new();
+    for f in files {
+        for (i, func) in f.model.handler_methods() {
+            if !crate::analysis::go::is_exported(&func.name) {
+                continue;
+            }
+            let Some(recv) = &func.receiver else { continue };
+            let Some(kind) = func.ctx.as_ref().and_then(|c| c.kind.handler_kind()) else {
+                continue;
+            };
+            let loc = Location {
+                path: f.path.clone(),
+                span: func.span,
+            };
+            let output = match func.results.len() {
+                2 => func.results.first().cloned(),
+                1 if func.results[0] != "error" => func.results.first().cloned(),
+                _ => None,
+            };
+            by_type
+                .entry(recv.type_name.clone())
+                .or_default()
+                .push(Handler {
+                    name: func.name.clone(),
+                    kind,
+                    loc: loc.clone(),
+                    func: Some(loc),
+                    func_ref: Some((f.path.clone(), i)),
+                    input: func.params.get(1).map(|p| p.ty.clone()),
+                    output,
+                });
+        }
+    }
+    for (type_name, mut handlers) in by_type {
+        handlers.sort_by(|a, b| a.name.cmp(&b.name));
+        let name = files
+            .iter()
+            .flat_map(|f| f.model.service_names.iter())
+            .find(|o| o.type_name == type_name)
+            .map(|o| o.name.clone())
+            .unwrap_or_else(|| type_name.clone());
+        let loc = files
+            .iter()
+            .find_map(|f| {
+                f.model
+                    .types
+                    .iter()
+                    .find(|t| t.name == type_name)
+                    .map(|t| Location {
+                        path: f.path.clone(),
+                        span: t.span,
+                    })
+            })
+            .unwrap_or_else(|| handlers[0].loc.clone());
+        let kind = handlers[0].kind.service_kind();
+        out.push(Service {
+            name,
+            kind,
+            origin: ServiceOrigin::Type,
+            type_name: Some(type_name.clone()),
+            loc,
+            handlers,
+            pkg: key.clone(),
+            module: module.map(Path::to_path_buf),
+        });
+    }
+    // Builder style.
+    for f in files {
+        for b in &f.model.builders {
+            let handlers = b
+                .handlers
+                .iter()
+                .map(|h| {
+                    let (func, func_ref) = builder_target(files, f, &h.target);
+                    Handler {
+                        name: h.name.value.clone(),
+                        kind: h.kind,
+                        loc: Location {
+                            path: f.path.clone(),
+                            span: h.name.span,
+                        },
+                        func,
+                        func_ref,
+                        input: h.io.as_ref().map(|x| x.0.clone()),
+                        output: h.io.as_ref().map(|x| x.1.clone()),
+                    }
+                })
+                .collect();
+            out.push(Service {
+                name: b.name.value.clone(),
+                kind: b.kind,
+                origin: ServiceOrigin::Builder,
+                type_name: None,
+                loc: Location {
+                    path: f.path.clone(),
+                    span: b.name.span,
+                },
+                handlers,
+                pkg: key.clone(),
+                module: module.map(Path::to_path_buf),
+            });
+        }
+    }
+    out
+}
+
+/// The function a builder handler points at, looked up in the package.
+fn builder_target(
+    files: &[Arc<IndexedFile>],
+    owner: &IndexedFile,
+    target: &HandlerTarget,
+) -> (Option<Location>, Option<(PathBuf, u32)>) {
+    let find = |pred: &dyn Fn(&crate::analysis::model::Function) -> bool| {
+        files.iter().find_map(|f| {
+            f.model.functions.iter().enumerate().find_map(|(i, func)| {
+                pred(func).then(|| {
+                    (
+                        Location {
+                            path: f.path.clone(),
+                            span: func.span,
+                        },
+                        (f.path.clone(), i as u32),
+                    )
+                })
+            })
+        })
+    };
+    let hit = match target {
+        HandlerTarget::Func(name) => find(&|f| f.kind == FuncKind::Function && &f.name == name),
+        HandlerTarget::Selector { name, .. } => {
+            find(&|f| f.kind == FuncKind::Method && &f.name == name)
+        }
+        HandlerTarget::Literal(span) => owner
+            .model
+            .functions
+            .iter()
+            .position(|f| f.kind == FuncKind::Literal && f.range.0 == span.start)
+            .map(|i| {
+                (
+                    Location {
+                        path: owner.path.clone(),
+                        span: *span,
+                    },
+                    (owner.path.clone(), i as u32),
+                )
+            }),
+        HandlerTarget::Unknown => None,
+    };
+    match hit {
+        Some((l, r)) => (Some(l), Some(r)),
+        None => (None, None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::go::parse_str;
+    use crate::analysis::model::extract;
+
+    fn add(ws: &mut Workspace, path: &str, src: &str) {
+        ws.upsert(
+            PathBuf::from(path),
+            extract(src, &parse_str(src)),
+            src.lines().count() as u32,
+        );
+    }
+
+    #[test]
+    fn services_across_files_of_a_package() {
+        let mut ws = Workspace::new();
+        add(
+            &mut ws,
+            "/w/bank/types.go",
+            "package bank\ntype Bank struct{}\nfunc (Bank) ServiceName() string { return \"BankV2\" }\n",
+        );
+        add(
+            &mut ws,
+            "/w/bank/handlers.go",
+            "package bank\nimport restate \"github.com/restatedev/sdk-go\"\nfunc (Bank) Approve(ctx restate.ObjectContext, id string) (bool, error) { return true, nil }\nfunc (Bank) Balance(ctx restate.ObjectSharedContext) (int, error) { return 0, nil }\nfunc (Bank) helper(ctx restate.ObjectContext) {}\n",
+        );
+        let s = &ws.services_named("BankV2")[0];
+        assert_eq!(s.kind, ServiceKind::Object);
+        assert_eq!(s.loc.path, PathBuf::from("/w/bank/types.go"));
+        let names: Vec<_> = s
+            .handlers
+            .iter()
+            .map(|h| (h.name.as_str(), h.kind))
+            .collect();
+        assert_eq!(
+            names,
+            vec![
+                ("Approve", HandlerKind::Exclusive),
+                ("Balance", HandlerKind::Shared)
+            ]
+        );
+        assert_eq!(s.handlers[0].input.as_deref(), Some("string"));
+        assert_eq!(s.handlers[0].output.as_deref(), Some("bool"));
+        // Removing the override file renames the service back to the type name.
+        ws.remove(Path::new("/w/bank/types.go"));
+        assert!(ws.services_named("BankV2").is_empty());
+        assert_eq!(ws.services_named("Bank").len(), 1);
+    }
+
+    #[test]
+    fn imports_resolve_within_the_module() {
+        let mut ws = Workspace::new();
+        ws.set_gomod(
+            PathBuf::from("/w"),
+            crate::analysis::gomod::parse("module example.com/shop\n"),
+        );
+        add(
+            &mut ws,
+            "/w/internal/clock/clock.go",
+            "package clock\nfunc Now() {}\n",
+        );
+        add(&mut ws, "/w/main.go", "package main\n");
+        let k = ws.resolve_import(Path::new("/w/main.go"), "example.com/shop/internal/clock");
+        assert_eq!(k.map(|k| k.name), Some("clock".to_string()));
+        assert!(
+            ws.resolve_import(Path::new("/w/main.go"), "example.com/other/clock")
+                .is_none()
+        );
+    }
+}
