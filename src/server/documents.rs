@@ -1,0 +1,173 @@
+//! Open documents: rope, tree and version. Incremental changes are applied to the rope, each one
+//! mirrored by one `Tree::edit`, then the whole batch is reparsed once reusing the old tree.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
+use tree_sitter::{InputEdit, Parser, Point, Tree};
+
+use crate::analysis::go;
+use crate::server::encoding::{self, Encoding};
+
+#[derive(Clone)]
+pub struct Document {
+    pub uri: Uri,
+    pub path: PathBuf,
+    pub version: i32,
+    pub rope: Rope,
+    pub tree: Tree,
+    /// The text as one string, for the analysis (rebuilt once per change batch).
+    pub text: Arc<str>,
+    /// Whether the text holds a carriage return not followed by a line feed. tree-sitter counts rows
+    /// by line feeds only, LSP (and the rope) also by lone CRs; when they disagree the document is
+    /// reparsed from scratch instead of incrementally.
+    lone_cr: bool,
+}
+
+fn has_lone_cr(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.iter()
+        .enumerate()
+        .any(|(i, &c)| c == b'\r' && b.get(i + 1) != Some(&b'\n'))
+}
+
+fn parse_rope(parser: &mut Parser, rope: &Rope, old: Option<&Tree>) -> Option<Tree> {
+    let len = rope.len_bytes();
+    parser.parse_with_options(
+        &mut |byte, _| {
+            if byte >= len {
+                return &[][..];
+            }
+            let (chunk, chunk_start, _, _) = rope.chunk_at_byte(byte);
+            &chunk.as_bytes()[byte - chunk_start..]
+        },
+        old,
+        None,
+    )
+}
+
+impl Document {
+    pub fn open(uri: Uri, path: PathBuf, version: i32, text: &str, parser: &mut Parser) -> Self {
+        let rope = Rope::from_str(text);
+        let tree = go::parse(parser, text);
+        Document {
+            uri,
+            path,
+            version,
+            rope,
+            tree,
+            text: Arc::from(text),
+            lone_cr: has_lone_cr(text),
+        }
+    }
+
+    /// tree-sitter point of a byte offset (rows by line feeds; valid when there is no lone CR).
+    fn point(&self, byte: usize) -> Point {
+        let row = self.rope.byte_to_line(byte);
+        Point::new(row, byte - self.rope.line_to_byte(row))
+    }
+
+    /// Apply a batch of changes in order. Returns false when nothing could be applied.
+    pub fn apply_changes(
+        &mut self,
+        changes: &[TextDocumentContentChangeEvent],
+        enc: Encoding,
+        parser: &mut Parser,
+    ) {
+        let mut full_reparse = self.lone_cr;
+        for change in changes {
+            match change.range {
+                None => {
+                    self.rope = Rope::from_str(&change.text);
+                    full_reparse = true;
+                }
+                Some(range) => {
+                    let mut start = encoding::to_byte(&self.rope, range.start, enc);
+                    let mut end = encoding::to_byte(&self.rope, range.end, enc);
+                    if end < start {
+                        std::mem::swap(&mut start, &mut end);
+                    }
+                    let (Ok(start_char), Ok(end_char)) = (
+                        self.rope.try_byte_to_char(start),
+                        self.rope.try_byte_to_char(end),
+                    ) else {
+                        continue;
+                    };
+                    let start_position = self.point(start);
+                    let old_end_position = self.point(end);
+                    if self.rope.try_remove(start_char..end_char).is_err() {
+                        continue;
+                    }
+                    if self.rope.try_insert(start_char, &change.text).is_err() {
+                        continue;
+                    }
+                    if change.text.contains('\r') {
+                        full_reparse = true;
+                    }
+                    let new_end_byte = start + change.text.len();
+                    let new_end_position = self.point(new_end_byte.min(self.rope.len_bytes()));
+                    self.tree.edit(&InputEdit {
+                        start_byte: start,
+                        old_end_byte: end,
+                        new_end_byte,
+                        start_position,
+                        old_end_position,
+                        new_end_position,
+                    });
+                }
+            }
+        }
+        let text: String = self.rope.to_string();
+        self.lone_cr = has_lone_cr(&text);
+        let reparsed = if full_reparse || self.lone_cr {
+            Some(go::parse(parser, &text))
+        } else {
+            parse_rope(parser, &self.rope, Some(&self.tree))
+        };
+        self.tree = reparsed.unwrap_or_else(|| go::parse(parser, &text));
+        self.text = Arc::from(text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tower_lsp_server::ls_types::{Position, Range};
+
+    fn change(l1: u32, c1: u32, l2: u32, c2: u32, text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: Some(Range::new(Position::new(l1, c1), Position::new(l2, c2))),
+            range_length: None,
+            text: text.to_string(),
+        }
+    }
+
+    #[test]
+    fn incremental_equals_fresh_parse() {
+        let mut parser = go::new_parser();
+        let uri: Uri = "file:///t/a.go".parse().expect("uri");
+        let mut doc = Document::open(
+            uri,
+            PathBuf::from("/t/a.go"),
+            0,
+            "package p\n\nfunc f() {\n}\n",
+            &mut parser,
+        );
+        doc.apply_changes(
+            &[
+                change(2, 10, 2, 10, "\n\tx := \"☕\"\n\t_ = x"),
+                change(0, 8, 0, 9, "main"),
+            ],
+            Encoding::Utf16,
+            &mut parser,
+        );
+        assert_eq!(
+            &*doc.text,
+            "package main\n\nfunc f() {\n\tx := \"☕\"\n\t_ = x\n}\n"
+        );
+        let fresh = go::parse_str(&doc.text);
+        assert_eq!(doc.tree.root_node().to_sexp(), fresh.root_node().to_sexp());
+    }
+}

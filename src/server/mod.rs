@@ -1,0 +1,444 @@
+//! The language server: the only part of restate-lsp that knows LSP. Handlers are thin: they mutate
+//! state synchronously at the top (before the first `.await`, so edits apply in arrival order),
+//! call the analysis, convert, and only then await to talk to the client.
+
+pub mod catch_panic;
+pub mod convert;
+pub mod diagnostics;
+pub mod documents;
+pub mod encoding;
+pub mod indexing;
+pub mod state;
+pub mod symbols;
+pub mod transport;
+
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::*;
+use tower_lsp_server::{Client, LanguageServer, LspService, Server};
+
+use crate::analysis::config::RawConfig;
+use crate::server::documents::Document;
+use crate::server::encoding::Encoding;
+use crate::server::state::{Caps, State, lock, uri_to_path};
+
+pub struct Backend {
+    client: Client,
+    state: Arc<Mutex<State>>,
+}
+
+impl Backend {
+    pub fn new(client: Client) -> Self {
+        Backend {
+            client,
+            state: Arc::new(Mutex::new(State::default())),
+        }
+    }
+
+    async fn invalid_request(&self) -> Result<Value> {
+        Err(Error::invalid_request())
+    }
+
+    /// Read settings in our shape (`{"rules": {...}, "side-effects": {...}}`), also accepting them
+    /// nested under a `restate` key as editors tend to send them.
+    fn settings_from(value: &Value) -> Option<std::result::Result<RawConfig, String>> {
+        let v = match value.get("restate") {
+            Some(inner) if inner.is_object() => inner,
+            _ => value,
+        };
+        if v.is_null() || v.as_object().is_some_and(|o| o.is_empty()) {
+            return None;
+        }
+        // Keys the editor packages send that are not analysis configuration.
+        let mut v = v.clone();
+        if let Some(o) = v.as_object_mut() {
+            for k in ["server", "trace", "diagnostics"] {
+                o.remove(k);
+            }
+            o.retain(|_, val| !val.is_null());
+            if o.is_empty() {
+                return None;
+            }
+        }
+        Some(serde_json::from_value::<RawConfig>(v).map_err(|e| e.to_string()))
+    }
+
+    async fn apply_client_settings(&self, value: &Value) {
+        let err = {
+            let mut st = lock(&self.state);
+            match Self::settings_from(value) {
+                None => None,
+                Some(Ok(raw)) => {
+                    st.client_config = Some(raw);
+                    st.reconfigure();
+                    None
+                }
+                Some(Err(e)) => Some(e),
+            }
+        };
+        if let Some(e) = err {
+            self.client
+                .show_message(
+                    MessageType::WARNING,
+                    format!("restate-lsp: cannot read the settings sent by the editor ({e}); the previous configuration stays in force"),
+                )
+                .await;
+        }
+        let problems: Vec<String> = {
+            let st = lock(&self.state);
+            st.config_problems
+                .iter()
+                .filter(|(p, _)| p.is_none())
+                .map(|(_, p)| p.message.clone())
+                .collect()
+        };
+        if !problems.is_empty() {
+            self.client
+                .show_message(
+                    MessageType::WARNING,
+                    format!("restate-lsp settings: {}", problems.join("; ")),
+                )
+                .await;
+        }
+    }
+
+    async fn pull_configuration(&self) {
+        let supported = lock(&self.state).caps.configuration_pull;
+        if !supported {
+            return;
+        }
+        let items = vec![ConfigurationItem {
+            scope_uri: None,
+            section: Some("restate".into()),
+        }];
+        if let Ok(values) = self.client.configuration(items).await
+            && let Some(v) = values.into_iter().next()
+        {
+            self.apply_client_settings(&v).await;
+        }
+    }
+
+    async fn refresh_all(&self) {
+        let (batch, cfg) = {
+            let st = lock(&self.state);
+            (
+                diagnostics::for_open_documents(&st, None),
+                diagnostics::config_problems(&st),
+            )
+        };
+        diagnostics::publish(&self.client, batch).await;
+        if let Some((uri, d)) = cfg {
+            self.client.publish_diagnostics(uri, d, None).await;
+        }
+    }
+}
+
+fn client_caps(p: &InitializeParams) -> (Caps, Encoding) {
+    let c = &p.capabilities;
+    let td = c.text_document.as_ref();
+    let enc = match c
+        .general
+        .as_ref()
+        .and_then(|g| g.position_encodings.as_ref())
+    {
+        Some(list) if list.contains(&PositionEncodingKind::UTF8) => Encoding::Utf8,
+        _ => Encoding::Utf16,
+    };
+    let diag = td.and_then(|t| t.publish_diagnostics.as_ref());
+    let caps = Caps {
+        snippets: td
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.snippet_support)
+            .unwrap_or(false),
+        dynamic_watchers: c
+            .workspace
+            .as_ref()
+            .and_then(|w| w.did_change_watched_files.as_ref())
+            .and_then(|d| d.dynamic_registration)
+            .unwrap_or(false),
+        work_done_progress: c
+            .window
+            .as_ref()
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false),
+        configuration_pull: c
+            .workspace
+            .as_ref()
+            .and_then(|w| w.configuration)
+            .unwrap_or(false),
+        related_information: diag.and_then(|d| d.related_information).unwrap_or(false),
+        code_description: diag
+            .and_then(|d| d.code_description_support)
+            .unwrap_or(false),
+        diagnostic_tags: diag.and_then(|d| d.tag_support.as_ref()).is_some(),
+        hierarchical_symbols: td
+            .and_then(|t| t.document_symbol.as_ref())
+            .and_then(|d| d.hierarchical_document_symbol_support)
+            .unwrap_or(false),
+    };
+    (caps, enc)
+}
+
+#[allow(deprecated)]
+fn workspace_roots(p: &InitializeParams) -> Vec<std::path::PathBuf> {
+    let mut roots: Vec<std::path::PathBuf> = p
+        .workspace_folders
+        .iter()
+        .flatten()
+        .filter_map(|f| f.uri.to_file_path().map(|x| x.into_owned()))
+        .collect();
+    if roots.is_empty()
+        && let Some(p) = p.root_uri.as_ref().and_then(|u| u.to_file_path())
+    {
+        roots.push(p.into_owned());
+    }
+    roots
+}
+
+impl LanguageServer for Backend {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let (caps, enc) = client_caps(&params);
+        let roots = workspace_roots(&params);
+        {
+            let mut st = lock(&self.state);
+            st.caps = caps;
+            st.enc = enc;
+            st.roots = roots;
+        }
+        if let Some(opts) = &params.initialization_options {
+            self.apply_client_settings(opts).await;
+        }
+        let position_encoding = Some(match enc {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+        });
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding,
+                text_document_sync: Some(TextDocumentSyncCapability::Options(
+                    TextDocumentSyncOptions {
+                        open_close: Some(true),
+                        change: Some(TextDocumentSyncKind::INCREMENTAL),
+                        ..Default::default()
+                    },
+                )),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
+                ..Default::default()
+            },
+            server_info: Some(ServerInfo {
+                name: "restate-lsp".into(),
+                version: Some(env!("CARGO_PKG_VERSION").into()),
+            }),
+            ..Default::default()
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let dynamic = lock(&self.state).caps.dynamic_watchers;
+        if dynamic {
+            let watchers = ["**/*.go", "**/go.mod", "**/restate-lsp.toml"]
+                .iter()
+                .map(|g| FileSystemWatcher {
+                    glob_pattern: GlobPattern::String(g.to_string()),
+                    kind: None,
+                })
+                .collect();
+            let reg = Registration {
+                id: "restate-lsp/watchers".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(DidChangeWatchedFilesRegistrationOptions {
+                    watchers,
+                })
+                .ok(),
+            };
+            if let Err(e) = self.client.register_capability(vec![reg]).await {
+                eprintln!(
+                    "restate-lsp: the client refused the file watchers ({e}); files changed outside the editor are picked up on reopen"
+                );
+            }
+        }
+        self.pull_configuration().await;
+        let client = self.client.clone();
+        let state = self.state.clone();
+        tokio::spawn(indexing::index_workspace(client, state));
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        lock(&self.state).shutdown = true;
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let publish = {
+            let mut st = lock(&self.state);
+            let path = uri_to_path(&uri);
+            let doc = {
+                let State { parser, .. } = &mut *st;
+                Document::open(
+                    uri.clone(),
+                    path,
+                    params.text_document.version,
+                    &params.text_document.text,
+                    parser,
+                )
+            };
+            // A second didOpen of an open document replaces it.
+            st.docs.insert(uri.clone(), doc);
+            st.index_document(&uri);
+            diagnostics::for_document(&st, &uri)
+        };
+        if let Some((v, d)) = publish {
+            self.client.publish_diagnostics(uri, d, Some(v)).await;
+        }
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        let version = params.text_document.version;
+        let publish = {
+            let mut st = lock(&self.state);
+            let State {
+                docs, parser, enc, ..
+            } = &mut *st;
+            let Some(doc) = docs.get_mut(&uri) else {
+                return;
+            };
+            if version <= doc.version {
+                eprintln!(
+                    "restate-lsp: ignored a stale change to {} (version {version}, have {})",
+                    uri.as_str(),
+                    doc.version
+                );
+                return;
+            }
+            doc.apply_changes(&params.content_changes, *enc, parser);
+            doc.version = version;
+            st.index_document(&uri);
+            diagnostics::for_document(&st, &uri)
+        };
+        if let Some((v, d)) = publish {
+            // Drop results that a newer change has already superseded.
+            let current = lock(&self.state).docs.get(&uri).map(|d| d.version);
+            if current == Some(v) {
+                self.client.publish_diagnostics(uri, d, Some(v)).await;
+            }
+        }
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        {
+            let mut st = lock(&self.state);
+            if let Some(doc) = st.docs.remove(&uri) {
+                // The index falls back to the file on disk (or forgets an unsaved buffer).
+                let opts = st.extract.clone();
+                match crate::scan::read_source(&doc.path) {
+                    Ok(Some(src)) => {
+                        let tree = crate::analysis::go::parse(&mut st.parser, &src);
+                        let m = crate::analysis::model::extract_with(&src, &tree, &opts);
+                        st.ws
+                            .upsert(doc.path.clone(), m, src.lines().count() as u32);
+                    }
+                    _ => st.ws.remove(&doc.path),
+                }
+            }
+        }
+        self.client.publish_diagnostics(uri, vec![], None).await;
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        {
+            let mut st = lock(&self.state);
+            indexing::apply_file_events(&mut st, &params.changes);
+        }
+        self.refresh_all().await;
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        if params.settings.is_null() || params.settings.as_object().is_some_and(|o| o.is_empty()) {
+            self.pull_configuration().await;
+        } else {
+            self.apply_client_settings(&params.settings).await;
+        }
+        self.refresh_all().await;
+    }
+
+    async fn did_change_workspace_folders(&self, params: DidChangeWorkspaceFoldersParams) {
+        {
+            let mut st = lock(&self.state);
+            for removed in &params.event.removed {
+                if let Some(p) = removed.uri.to_file_path() {
+                    let p = p.into_owned();
+                    st.roots.retain(|r| *r != p);
+                    st.ws.remove_dir(&p);
+                }
+            }
+            for added in &params.event.added {
+                if let Some(p) = added.uri.to_file_path() {
+                    st.roots.push(p.into_owned());
+                }
+            }
+        }
+        tokio::spawn(indexing::index_workspace(
+            self.client.clone(),
+            self.state.clone(),
+        ));
+    }
+
+    async fn document_symbol(
+        &self,
+        params: DocumentSymbolParams,
+    ) -> Result<Option<DocumentSymbolResponse>> {
+        let st = lock(&self.state);
+        Ok(symbols::document_symbols(&st, &params.text_document.uri))
+    }
+
+    async fn symbol(
+        &self,
+        params: WorkspaceSymbolParams,
+    ) -> Result<Option<WorkspaceSymbolResponse>> {
+        let st = lock(&self.state);
+        Ok(symbols::workspace_symbols(&st, &params.query))
+    }
+}
+
+/// Serve LSP over stdin/stdout until the client exits. Returns the process exit code (0 when the
+/// client sent `shutdown` before `exit`, as the protocol asks).
+pub async fn serve_stdio() -> i32 {
+    let (service, socket) = LspService::build(Backend::new)
+        .custom_method(transport::INVALID_REQUEST_METHOD, Backend::invalid_request)
+        .finish();
+    let state = service.inner().state.clone();
+    let (filtered_in, server_in) = tokio::io::duplex(1 << 20);
+    let ended = Arc::new(tokio::sync::Notify::new());
+    tokio::spawn(transport::filter(
+        tokio::io::stdin(),
+        filtered_in,
+        ended.clone(),
+    ));
+    let service = catch_panic::CatchPanic::new(service);
+    let serve = Server::new(server_in, tokio::io::stdout(), socket).serve(service);
+    // `serve` only returns once every handler finished; one waiting on a client that already left
+    // would keep the process alive, so `exit` (or the end of input) also ends it after a grace period
+    // that lets the last responses flush.
+    tokio::select! {
+        _ = serve => {}
+        _ = async {
+            ended.notified().await;
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        } => {}
+    }
+    if lock(&state).shutdown { 0 } else { 1 }
+}
