@@ -1,0 +1,99 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use restate_lsp::cli::{self, check::CheckOptions, report::Format};
+
+/// Language server and CI checker for Go code that uses the Restate SDK.
+#[derive(Parser)]
+#[command(name = "restate-lsp", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the Language Server Protocol over stdin/stdout (the default).
+    Serve,
+    /// Check Go files and directories; exit 0 when clean, 1 with findings at warning or above, 2 on
+    /// usage or I/O errors.
+    Check {
+        /// Files or directories (default: the current directory).
+        paths: Vec<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// Configuration file (default: restate-lsp.toml in the first path or its parents).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Print the documentation of a rule, e.g. `restate-lsp explain RS1001`.
+    Explain {
+        /// Rule ID.
+        rule: String,
+    },
+    /// Print the syntax tree of a Go file (for bug reports).
+    #[command(hide = true)]
+    DebugTree { file: PathBuf },
+}
+
+fn exit(code: i32) -> ExitCode {
+    ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return exit(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => {
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("restate-lsp: cannot start the async runtime: {e}");
+                    return exit(2);
+                }
+            };
+            let code = runtime.block_on(restate_lsp::server::serve_stdio());
+            // stdin may still be blocked in a reader thread; do not wait for it.
+            std::process::exit(code);
+        }
+        Command::Check {
+            paths,
+            format,
+            config,
+        } => {
+            let opts = CheckOptions {
+                paths,
+                format,
+                config,
+            };
+            let mut out = std::io::stdout().lock();
+            let mut err = std::io::stderr().lock();
+            exit(cli::check::run(&opts, &mut out, &mut err))
+        }
+        Command::DebugTree { file } => match std::fs::read_to_string(&file) {
+            Ok(src) => {
+                print!("{}", restate_lsp::analysis::go::debug_tree(&src));
+                exit(0)
+            }
+            Err(e) => {
+                eprintln!("restate-lsp: cannot read {}: {e}", file.display());
+                exit(2)
+            }
+        },
+        Command::Explain { rule } => {
+            let mut out = std::io::stdout().lock();
+            let mut err = std::io::stderr().lock();
+            exit(cli::explain(&rule, &mut out, &mut err))
+        }
+    }
+}
