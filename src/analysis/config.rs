@@ -192,7 +192,11 @@ impl Config {
         if let Some(k) = &raw.known_services {
             cfg.known_services = k.clone();
         }
-        if let Some(k) = raw.unknown_target.as_ref().and_then(|u| u.known_services.as_ref()) {
+        if let Some(k) = raw
+            .unknown_target
+            .as_ref()
+            .and_then(|u| u.known_services.as_ref())
+        {
             cfg.known_services.extend(k.iter().cloned());
         }
         (cfg, problems)
@@ -228,7 +232,10 @@ fn merge(file: Option<&RawConfig>, client: Option<&RawConfig>) -> RawConfig {
     if c.known_services.is_some() {
         out.known_services = c.known_services.clone();
     }
-    if c.unknown_target.as_ref().is_some_and(|u| u.known_services.is_some()) {
+    if c.unknown_target
+        .as_ref()
+        .is_some_and(|u| u.known_services.is_some())
+    {
         out.unknown_target = c.unknown_target.clone();
     }
     for (k, v) in &c.unknown {
