@@ -1,0 +1,142 @@
+//! Rule fixtures in the `analysistest` style: every directory under tests/fixtures/rules is one
+//! workspace; `// want "RS1001"` on a line expects a finding of that rule starting on the line, and
+//! `// check: RS1005, RS1009` adds rules whose absence is asserted. For the checked rules, the exact
+//! multiset of (file, line, rule) must match, both ways.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use restate_lsp::analysis::span::Locator;
+use restate_lsp::cli::check::{analyze, load_config_for};
+
+fn go_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            go_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "go") {
+            out.push(p);
+        }
+    }
+}
+
+/// Expectations of a file: (line, code) pairs and the rules it declares checked.
+fn expectations(src: &str) -> (Vec<(u32, String)>, BTreeSet<String>) {
+    let mut wants = vec![];
+    let mut checked = BTreeSet::new();
+    for (i, line) in src.lines().enumerate() {
+        if let Some(idx) = line.find("// want ") {
+            let rest = &line[idx + "// want ".len()..];
+            for part in rest.split('"').skip(1).step_by(2) {
+                let code = part.split(':').next().unwrap_or(part).trim().to_string();
+                checked.insert(code.clone());
+                wants.push((i as u32, code));
+            }
+        }
+        if let Some(idx) = line.find("// check:") {
+            for code in line[idx + "// check:".len()..]
+                .split([',', ' '])
+                .filter(|c| c.starts_with("RS"))
+            {
+                checked.insert(code.trim().to_string());
+            }
+        }
+    }
+    (wants, checked)
+}
+
+type Key = (String, u32, String);
+
+fn run_fixture(dir: &Path) -> Result<usize, String> {
+    let mut files = vec![];
+    go_files(dir, &mut files);
+    files.sort();
+    let mut expected: BTreeMap<Key, usize> = BTreeMap::new();
+    let mut checked: BTreeSet<String> = BTreeSet::new();
+    for f in &files {
+        let src = std::fs::read_to_string(f).map_err(|e| e.to_string())?;
+        let (wants, c) = expectations(&src);
+        checked.extend(c);
+        let rel = f.strip_prefix(dir).unwrap_or(f).display().to_string();
+        for (line, code) in wants {
+            *expected.entry((rel.clone(), line + 1, code)).or_default() += 1;
+        }
+    }
+    let mut sink = Vec::new();
+    let config =
+        load_config_for(None, &[dir.to_path_buf()], &mut sink).map_err(|e| e.to_string())?;
+    let (analyzed, _) = analyze(&[dir.to_path_buf()], &config, &mut sink);
+    let mut actual: BTreeMap<Key, usize> = BTreeMap::new();
+    let mut messages: BTreeMap<Key, String> = BTreeMap::new();
+    for a in &analyzed {
+        let loc = Locator::new(&a.src);
+        let rel = a
+            .path
+            .strip_prefix(dir)
+            .unwrap_or(&a.path)
+            .display()
+            .to_string();
+        for f in &a.findings {
+            if !checked.contains(f.code) {
+                continue;
+            }
+            let key = (rel.clone(), loc.pos(f.start).line + 1, f.code.to_string());
+            *actual.entry(key.clone()).or_default() += 1;
+            messages.insert(key, f.message.clone());
+        }
+    }
+    if expected == actual {
+        return Ok(expected.values().sum());
+    }
+    let mut report = String::new();
+    let keys: BTreeSet<&Key> = expected.keys().chain(actual.keys()).collect();
+    for k in keys {
+        let (e, a) = (
+            expected.get(k).copied().unwrap_or(0),
+            actual.get(k).copied().unwrap_or(0),
+        );
+        if e > a {
+            report.push_str(&format!(
+                "  missing    {}:{} {} (want {e}, got {a})\n",
+                k.0, k.1, k.2
+            ));
+        } else if a > e {
+            report.push_str(&format!(
+                "  unexpected {}:{} {} (want {e}, got {a}): {}\n",
+                k.0,
+                k.1,
+                k.2,
+                messages.get(k).cloned().unwrap_or_default()
+            ));
+        }
+    }
+    Err(report)
+}
+
+#[test]
+fn rule_fixtures() {
+    let root = common::fixture("rules");
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .expect("tests/fixtures/rules")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty(), "no rule fixtures found");
+    let mut failures = String::new();
+    let mut total = 0;
+    for d in &dirs {
+        match run_fixture(d) {
+            Ok(n) => total += n,
+            Err(report) => failures.push_str(&format!(
+                "{}:\n{report}",
+                d.file_name().unwrap_or_default().to_string_lossy()
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "fixture mismatches:\n{failures}");
+    assert!(total > 0, "the fixtures expect nothing at all");
+}
