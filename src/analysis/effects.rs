@@ -257,35 +257,46 @@ pub fn classify_call(
         return Some((Effect::SideEffect, format!("{a}.Command(...).{name}")));
     }
     let ty = types::type_of(operand, src, model)?;
+    if ty.trim_start_matches('*') == "os.File" && matches!(name, "Write" | "WriteString") {
+        return is_std_stream(operand, model, src)
+            .then(|| (Effect::Logging, format!("{}.{name}", text(operand, src))));
+    }
+    method_effect(&ty, name, catalog).map(|e| (e, format!("({ty}).{name}")))
+}
+
+/// Whether a method on a value of the (normalised) type is I/O.
+pub fn method_effect(ty: &str, name: &str, catalog: &Catalog) -> Option<Effect> {
     let bare = ty.trim_start_matches('*');
-    let shown = || format!("({ty}).{name}");
     if bare == "net/http.Client" && HTTP_CLIENT_METHODS.contains(&name) {
-        return Some((Effect::SideEffect, shown()));
+        return Some(Effect::SideEffect);
     }
     if matches!(
         bare,
         "database/sql.DB" | "database/sql.Tx" | "database/sql.Conn" | "database/sql.Stmt"
     ) && SQL_METHODS.contains(&name)
     {
-        return Some((Effect::SideEffect, shown()));
+        return Some(Effect::SideEffect);
     }
     if bare == "os/exec.Cmd" && EXEC_METHODS.contains(&name) {
-        return Some((Effect::SideEffect, shown()));
-    }
-    if bare == "os.File"
-        && matches!(name, "Write" | "WriteString")
-        && is_std_stream(operand, model, src)
-    {
-        return Some((Effect::Logging, format!("{}.{name}", text(operand, src))));
+        return Some(Effect::SideEffect);
     }
     if catalog
         .receivers
         .iter()
         .any(|(p, t)| bare == format!("{p}.{t}"))
     {
-        return Some((Effect::SideEffect, shown()));
+        return Some(Effect::SideEffect);
     }
     None
+}
+
+/// Whether a method name can be I/O on some type we know (used to decide whether an unresolved
+/// receiver is worth resolving later against the whole package).
+pub fn is_io_method(name: &str, catalog: &Catalog) -> bool {
+    HTTP_CLIENT_METHODS.contains(&name)
+        || SQL_METHODS.contains(&name)
+        || EXEC_METHODS.contains(&name)
+        || !catalog.receivers.is_empty()
 }
 
 fn is_std_stream(n: Node<'_>, model: &FileModel, src: &str) -> bool {

@@ -339,6 +339,17 @@ pub fn floor_char_boundary(src: &str, mut at: usize) -> usize {
     at
 }
 
+/// Text on one line, whitespace collapsed and cut at `max` chars (for messages).
+pub fn one_line(t: &str, max: usize) -> String {
+    let s = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.chars().count() > max {
+        let cut: String = s.chars().take(max.saturating_sub(3)).collect();
+        format!("{cut}...")
+    } else {
+        s
+    }
+}
+
 /// Go's predeclared functions, never workspace functions.
 pub fn is_builtin_func(name: &str) -> bool {
     matches!(

@@ -4,6 +4,8 @@
 pub mod config;
 pub mod effects;
 pub mod findings;
+pub mod fixes;
+pub mod futures;
 pub mod go;
 pub mod gomod;
 pub mod model;

@@ -129,6 +129,16 @@ pub struct CallRef {
     pub span: Span,
 }
 
+/// A method call on a struct field whose type lives in another file of the package
+/// (`s.client.Do(req)` with `Svc` declared elsewhere): resolved against the package later.
+#[derive(Clone, Debug)]
+pub struct PendingEffect {
+    pub type_name: String,
+    pub field: String,
+    pub method: String,
+    pub span: Span,
+}
+
 /// A non-deterministic or side-effecting call made directly by a function (outside Run closures).
 #[derive(Clone, Debug)]
 pub struct EffectSite {
@@ -157,6 +167,8 @@ pub struct Function {
     pub region: Region,
     /// Direct effects in this function's own code, outside Run closures.
     pub effects: Vec<EffectSite>,
+    /// Method calls on fields of types declared in other files, resolved against the package.
+    pub pending_effects: Vec<PendingEffect>,
     /// Calls that may reach other workspace functions, outside Run closures.
     pub calls: Vec<CallRef>,
 }
@@ -232,6 +244,9 @@ pub struct ReflectSite {
     pub type_pkg: Option<String>,
     pub pointer: bool,
     pub span: Span,
+    /// `Reflect(NewSvc(...))` or `Reflect(pkg.NewSvc(...))`: the constructor whose result type is the
+    /// service (resolved by the workspace; `type_name` is empty then).
+    pub ctor: Option<String>,
 }
 
 /// `func (T) ServiceName() string { return "Name" }`
@@ -796,6 +811,7 @@ impl<'a, 't> Extractor<'a, 't> {
             run_closure,
             region,
             effects: vec![],
+            pending_effects: vec![],
             calls: vec![],
         });
         idx
@@ -1096,7 +1112,18 @@ impl<'a, 't> Extractor<'a, 't> {
         };
         let (ty, pointer) = match reflect_type(arg, self.src) {
             Some(x) => x,
-            None => return,
+            None => {
+                if let Some(ctor) = constructor_call(arg, self.src) {
+                    self.m.reflects.push(ReflectSite {
+                        type_name: String::new(),
+                        type_pkg: None,
+                        pointer: true,
+                        span: self.loc.node(call.node),
+                        ctor: Some(ctor),
+                    });
+                }
+                return;
+            }
         };
         let (type_pkg, type_name) = match ty.split_once('.') {
             Some((p, n)) => (Some(p.to_string()), n.to_string()),
@@ -1107,6 +1134,7 @@ impl<'a, 't> Extractor<'a, 't> {
             type_pkg,
             pointer,
             span: self.loc.node(call.node),
+            ctor: None,
         });
     }
 
@@ -1142,7 +1170,33 @@ impl<'a, 't> Extractor<'a, 't> {
             self.m.functions[fi as usize]
                 .effects
                 .push(EffectSite { effect, what, span });
+            return;
         }
+        // `x.field.Method(..)` where x's struct type is declared in another file.
+        let Callee::Selector { operand, name, .. } = *callee else {
+            return;
+        };
+        if !effects::is_io_method(name, &self.opts.effects)
+            || operand.kind() != "selector_expression"
+        {
+            return;
+        }
+        let (Some(base), Some(fld)) = (field(operand, "operand"), field(operand, "field")) else {
+            return;
+        };
+        let Some(type_name) = crate::analysis::types::named_type_of(base, self.src, &self.m) else {
+            return;
+        };
+        if self.m.types.iter().any(|t| t.name == type_name) {
+            return;
+        }
+        let pending = PendingEffect {
+            type_name,
+            field: self.text(fld).to_string(),
+            method: name.to_string(),
+            span: self.loc.node(call.node),
+        };
+        self.m.functions[fi as usize].pending_effects.push(pending);
     }
 
     /// Package variables such as `os.Args` and writes to `os.Stdout` are effects without a call.
@@ -1277,6 +1331,20 @@ fn assigned_variable(expr: Node<'_>, src: &str) -> Option<String> {
 
 /// The type passed to `Reflect`: `T{}`, `&T{}`, `new(T)`, `pkg.T{}`, or a variable initialised with
 /// one of these.
+/// `NewSvc(...)` / `pkg.NewSvc(...)`, directly or through a variable: the function's name.
+fn constructor_call(arg: Node<'_>, src: &str) -> Option<String> {
+    let arg = go::unparen(arg);
+    match arg.kind() {
+        "call_expression" => {
+            let f = field(arg, "function")?;
+            matches!(f.kind(), "identifier" | "selector_expression")
+                .then(|| text(f, src).to_string())
+        }
+        "identifier" => constructor_call(scope::resolve(arg, src)?.value?, src),
+        _ => None,
+    }
+}
+
 fn reflect_type(arg: Node<'_>, src: &str) -> Option<(String, bool)> {
     match arg.kind() {
         "composite_literal" => Some((text(field(arg, "type")?, src).to_string(), false)),

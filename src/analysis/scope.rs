@@ -90,6 +90,35 @@ fn owning_func(mut n: Node<'_>) -> Option<Node<'_>> {
     }
 }
 
+/// Whether the identifier is itself a declaration (`x` in `x := 1`, `var x`, a parameter name, a
+/// range variable), not a use.
+pub fn is_declaration_name(ident: Node<'_>) -> bool {
+    let Some(p) = ident.parent() else {
+        return false;
+    };
+    match p.kind() {
+        "parameter_declaration" | "variadic_parameter_declaration" | "var_spec" | "const_spec" => {
+            let mut cursor = p.walk();
+            p.children_by_field_name("name", &mut cursor)
+                .any(|n| n == ident)
+        }
+        "expression_list" => {
+            let Some(stmt) = p.parent() else { return false };
+            let defines = match stmt.kind() {
+                "short_var_declaration" => true,
+                "range_clause" | "receive_statement" => {
+                    let mut cursor = stmt.walk();
+                    stmt.children(&mut cursor).any(|t| t.kind() == ":=")
+                }
+                "type_switch_statement" => field(stmt, "alias") == Some(p),
+                _ => false,
+            };
+            defines && field(stmt, "left").or_else(|| field(stmt, "alias")) == Some(p)
+        }
+        _ => false,
+    }
+}
+
 fn in_signature<'t>(func: Node<'t>, name: &str, src: &str) -> Option<Decl<'t>> {
     let lists = [
         (field(func, "receiver"), DeclKind::Receiver),

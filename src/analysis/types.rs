@@ -192,6 +192,7 @@ fn constructor(path: &str, name: &str) -> Option<&'static str> {
         ("net/http", "NewRequest") | ("net/http", "NewRequestWithContext") => "*net/http.Request",
         ("os", "Open") | ("os", "Create") | ("os", "OpenFile") => "*os.File",
         ("sync", "NewCond") => "*sync.Cond",
+        ("golang.org/x/sync/errgroup", "WithContext") => "*golang.org/x/sync/errgroup.Group",
         _ => return None,
     })
 }

@@ -56,6 +56,9 @@ pub struct Handler {
 #[derive(Clone, Debug)]
 pub struct Service {
     pub name: String,
+    /// Methods with a handler context whose shape the SDK rejects (Reflect style), kept for the
+    /// invalid-definition rule: (method name, location, what is wrong).
+    pub invalid: Vec<(String, Location, String)>,
     pub kind: ServiceKind,
     pub origin: ServiceOrigin,
     /// The Go type name (Reflect style).
@@ -78,6 +81,12 @@ impl Service {
 pub struct Package {
     pub files: BTreeSet<PathBuf>,
     pub services: Vec<Arc<Service>>,
+    /// Named functions (`name`) and methods (`Type.name`) -> (file, function index).
+    pub funcs: HashMap<String, Vec<(PathBuf, u32)>>,
+    /// Package-level variables declared in any file of the package.
+    pub vars: BTreeSet<String>,
+    /// Identifiers written somewhere in the package without a local declaration.
+    pub written: BTreeSet<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -88,6 +97,8 @@ pub struct Workspace {
     services_by_name: HashMap<String, Vec<Arc<Service>>>,
     /// Type names passed to `restate.Reflect(pkg.T{})` with a qualifier, counted over all files.
     qualified_reflects: HashMap<String, u32>,
+    /// `restate.Reflect(NewSvc(..))` sites: (file, constructor as written).
+    ctor_reflects: Vec<(PathBuf, String)>,
     /// Bumped on every change, so callers can cache what they derive.
     pub generation: u64,
 }
@@ -124,9 +135,9 @@ impl Workspace {
             .get(&path)
             .map(|f| Self::pkg_key(&f.path, &f.model));
         if let Some(old) = self.files.get(&path).cloned() {
-            self.count_reflects(&old.model, false);
+            self.count_reflects(&path, &old.model, false);
         }
-        self.count_reflects(&model, true);
+        self.count_reflects(&path, &model, true);
         self.files.insert(
             path.clone(),
             Arc::new(IndexedFile {
@@ -154,7 +165,7 @@ impl Workspace {
         let Some(f) = self.files.remove(path) else {
             return;
         };
-        self.count_reflects(&f.model, false);
+        self.count_reflects(path, &f.model, false);
         let key = Self::pkg_key(&f.path, &f.model);
         if let Some(p) = self.packages.get_mut(&key) {
             p.files.remove(path);
@@ -265,6 +276,39 @@ impl Workspace {
             .cloned()
     }
 
+    /// Workspace functions a call from `from` may reach (`CallTarget` resolved by package).
+    pub fn resolve_call(
+        &self,
+        from: &Path,
+        target: &crate::analysis::model::CallTarget,
+    ) -> Vec<(PathBuf, u32)> {
+        use crate::analysis::model::CallTarget;
+        let (pkg, key) = match target {
+            CallTarget::Func(name) => (self.package_of(from).map(|(_, p)| p), name.clone()),
+            CallTarget::Method { type_name, name } => (
+                self.package_of(from).map(|(_, p)| p),
+                format!("{type_name}.{name}"),
+            ),
+            CallTarget::PkgFunc { path, name } => (
+                self.resolve_import(from, path)
+                    .and_then(|k| self.packages.get(&k)),
+                name.clone(),
+            ),
+        };
+        pkg.and_then(|p| p.funcs.get(&key))
+            .cloned()
+            .unwrap_or_default()
+    }
+
+    pub fn function(
+        &self,
+        r: &(PathBuf, u32),
+    ) -> Option<(&Arc<IndexedFile>, &crate::analysis::model::Function)> {
+        let f = self.files.get(&r.0)?;
+        let func = f.model.functions.get(r.1 as usize)?;
+        Some((f, func))
+    }
+
     pub fn services(&self) -> impl Iterator<Item = &Arc<Service>> {
         self.packages.values().flat_map(|p| p.services.iter())
     }
@@ -320,13 +364,49 @@ impl Workspace {
                 .or_default()
                 .push(s.clone());
         }
+        let mut funcs: HashMap<String, Vec<(PathBuf, u32)>> = HashMap::new();
+        let mut vars = BTreeSet::new();
+        let mut written = BTreeSet::new();
+        for f in &files {
+            for (i, func) in f.model.functions.iter().enumerate() {
+                let key = match (&func.receiver, func.kind) {
+                    (_, FuncKind::Literal) => continue,
+                    (Some(r), _) => format!("{}.{}", r.type_name, func.name),
+                    (None, _) => func.name.clone(),
+                };
+                funcs
+                    .entry(key)
+                    .or_default()
+                    .push((f.path.clone(), i as u32));
+            }
+            vars.extend(f.model.package_vars.iter().map(|v| v.name.clone()));
+            // Tests swapping a package variable (a test seam) do not make production reads unsafe.
+            if !is_test_file(&f.path) {
+                written.extend(f.model.global_writes.iter().cloned());
+            }
+        }
         if let Some(p) = self.packages.get_mut(key) {
             p.services = services;
+            p.funcs = funcs;
+            p.vars = vars;
+            p.written = written;
         }
     }
 
-    fn count_reflects(&mut self, model: &FileModel, add: bool) {
-        for r in model.reflects.iter().filter(|r| r.type_pkg.is_some()) {
+    fn count_reflects(&mut self, path: &Path, model: &FileModel, add: bool) {
+        self.ctor_reflects.retain(|(p, _)| p != path);
+        if add {
+            for r in &model.reflects {
+                if let Some(c) = &r.ctor {
+                    self.ctor_reflects.push((path.to_path_buf(), c.clone()));
+                }
+            }
+        }
+        for r in model
+            .reflects
+            .iter()
+            .filter(|r| r.type_pkg.is_some() && !r.type_name.is_empty())
+        {
             let e = self
                 .qualified_reflects
                 .entry(r.type_name.clone())
@@ -347,6 +427,38 @@ impl Workspace {
         if self.qualified_reflects.contains_key(t) {
             return true;
         }
+        // `restate.Reflect(NewSvc(..))`: a constructor of this package (or imported) returning T.
+        for (file, ctor) in &self.ctor_reflects {
+            let (target, name) = match ctor.split_once('.') {
+                Some((alias, name)) => {
+                    let Some(f) = self.files.get(file) else {
+                        continue;
+                    };
+                    let Some(path) = f.model.import_path_for(alias) else {
+                        continue;
+                    };
+                    (self.resolve_import(file, path), name)
+                }
+                None => (self.package_of(file).map(|(k, _)| k), ctor.as_str()),
+            };
+            if target.as_ref() != Some(&s.pkg) {
+                continue;
+            }
+            let returns_t = self
+                .packages
+                .get(&s.pkg)
+                .and_then(|p| p.funcs.get(name))
+                .is_some_and(|refs| {
+                    refs.iter().any(|r| {
+                        self.function(r)
+                            .and_then(|(_, f)| f.results.first())
+                            .is_some_and(|res| res.trim_start_matches('*') == t)
+                    })
+                });
+            if returns_t {
+                return true;
+            }
+        }
         self.packages.get(&s.pkg).is_some_and(|p| {
             p.files.iter().filter_map(|f| self.files.get(f)).any(|f| {
                 f.model
@@ -358,6 +470,32 @@ impl Workspace {
     }
 }
 
+pub fn is_test_file(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with("_test.go"))
+}
+
+/// The registered handlers defined in a file: (function index, service, handler).
+pub fn handlers_in<'a>(
+    ws: &'a Workspace,
+    path: &Path,
+) -> Vec<(u32, &'a Arc<Service>, &'a Handler)> {
+    let Some((_, pkg)) = ws.package_of(path) else {
+        return vec![];
+    };
+    let mut out = vec![];
+    for s in &pkg.services {
+        for h in &s.handlers {
+            if let Some((p, i)) = &h.func_ref
+                && p == path
+            {
+                out.push((*i, s, h));
+            }
+        }
+    }
+    out
+}
+
 fn compute_services(
     key: &PkgKey,
     files: &[Arc<IndexedFile>],
@@ -366,6 +504,7 @@ fn compute_services(
     let mut out = vec![];
     // Reflect style: exported methods with a handler context, grouped by receiver type.
     let mut by_type: BTreeMap<String, Vec<Handler>> = BTreeMap::new();
+    let mut invalid: BTreeMap<String, Vec<(String, Location, String)>> = BTreeMap::new();
     for f in files {
         for (i, func) in f.model.handler_methods() {
             if !crate::analysis::go::is_exported(&func.name) {
@@ -379,6 +518,14 @@ fn compute_services(
                 path: f.path.clone(),
                 span: func.span,
             };
+            if let Some(problem) = handler_shape_problem(func) {
+                invalid.entry(recv.type_name.clone()).or_default().push((
+                    func.name.clone(),
+                    loc,
+                    problem,
+                ));
+                continue;
+            }
             let output = match func.results.len() {
                 2 => func.results.first().cloned(),
                 1 if func.results[0] != "error" => func.results.first().cloned(),
@@ -429,6 +576,7 @@ fn compute_services(
             handlers,
             pkg: key.clone(),
             module: module.map(Path::to_path_buf),
+            invalid: invalid.remove(&type_name).unwrap_or_default(),
         });
     }
     // Builder style.
@@ -465,10 +613,36 @@ fn compute_services(
                 handlers,
                 pkg: key.clone(),
                 module: module.map(Path::to_path_buf),
+                invalid: vec![],
             });
         }
     }
     out
+}
+
+/// Why the SDK would reject a method with a handler context (more than one input, more than two
+/// results, a second result that is not `error`), or None for a valid handler.
+pub fn handler_shape_problem(func: &crate::analysis::model::Function) -> Option<String> {
+    if func.params.len() > 2 {
+        return Some(format!(
+            "takes {} inputs after the context; a handler takes at most one",
+            func.params.len() - 1
+        ));
+    }
+    if func.params.get(1).is_some_and(|p| p.ty.starts_with("...")) {
+        return None;
+    }
+    match func.results.len() {
+        0 | 1 => None,
+        2 if func.results[1] == "error" => None,
+        2 => Some(format!(
+            "returns ({}, {}); the second result must be exactly `error`",
+            func.results[0], func.results[1]
+        )),
+        n => Some(format!(
+            "returns {n} results; a handler returns at most a value and an error"
+        )),
+    }
 }
 
 /// The function a builder handler points at, looked up in the package.

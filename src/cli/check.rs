@@ -13,7 +13,7 @@ use crate::analysis::findings::{Finding, Severity};
 use crate::analysis::go;
 use crate::analysis::gomod;
 use crate::analysis::model::{self, ExtractOptions, FileModel};
-use crate::analysis::rules::{self, FileContext};
+use crate::analysis::rules::{self, FileInput};
 use crate::analysis::span::Locator;
 use crate::analysis::workspace::Workspace;
 use crate::cli::report::{self, Format, Reported};
@@ -50,10 +50,19 @@ fn find_upwards(start: &Path, name: &str) -> Option<PathBuf> {
 }
 
 fn load_config(opts: &CheckOptions, err: &mut dyn Write) -> Result<Config, String> {
-    let path = match &opts.config {
-        Some(p) => Some(p.clone()),
-        None => opts
-            .paths
+    load_config_for(opts.config.as_deref(), &opts.paths, err)
+}
+
+/// The configuration for a check: the given file, else `restate-lsp.toml` in the first path or its
+/// parents. A malformed file is reported and the defaults are used.
+pub fn load_config_for(
+    explicit: Option<&Path>,
+    paths: &[PathBuf],
+    err: &mut dyn Write,
+) -> Result<Config, String> {
+    let path = match explicit {
+        Some(p) => Some(p.to_path_buf()),
+        None => paths
             .first()
             .and_then(|p| std::fs::canonicalize(p).ok())
             .and_then(|p| find_upwards(&p, config::FILE_NAME)),
@@ -85,6 +94,56 @@ fn load_config(opts: &CheckOptions, err: &mut dyn Write) -> Result<Config, Strin
     }
 }
 
+/// One analysed file.
+pub struct Analyzed {
+    pub path: PathBuf,
+    pub src: String,
+    pub findings: Vec<Finding>,
+}
+
+/// Analyse files and directories as one workspace: scan, read go.mod files (inside the roots and
+/// above each root), parse everything, index it, and run the rules on the files that import the SDK.
+/// I/O problems are reported on `err`; their count is returned with the results.
+pub fn analyze(roots: &[PathBuf], config: &Config, err: &mut dyn Write) -> (Vec<Analyzed>, usize) {
+    let found = scan::scan(roots);
+    for s in &found.skipped {
+        let _ = writeln!(err, "restate-lsp: {s}");
+    }
+    let mut ws = Workspace::new();
+    let mut mods = found.go_mods.clone();
+    for r in roots {
+        if let Some(m) = find_upwards(r, "go.mod") {
+            mods.push(m);
+        }
+    }
+    for m in mods {
+        if let (Some(dir), Ok(text)) = (m.parent(), std::fs::read_to_string(&m)) {
+            ws.set_gomod(dir.to_path_buf(), gomod::parse(&text));
+        }
+    }
+    let extract = ExtractOptions {
+        effects: config.catalog.clone(),
+    };
+    let (models, kept, io_errors) = parse_all(&found.go_files, &extract);
+    for e in &io_errors {
+        let _ = writeln!(err, "restate-lsp: {e}");
+    }
+    for (path, m, lines) in models {
+        ws.upsert(path, m, lines);
+    }
+    let findings = check_all(&kept, &ws, config);
+    let out = kept
+        .into_iter()
+        .zip(findings)
+        .map(|(k, findings)| Analyzed {
+            path: k.path,
+            src: k.src,
+            findings,
+        })
+        .collect();
+    (out, io_errors.len())
+}
+
 /// Run the check; returns the exit code (0 clean, 1 findings at warning or above, 2 usage or I/O
 /// error).
 pub fn run(opts: &CheckOptions, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
@@ -110,44 +169,17 @@ pub fn run(opts: &CheckOptions, out: &mut dyn Write, err: &mut dyn Write) -> i32
             return 2;
         }
     };
-    let found = scan::scan(&roots);
-    for s in &found.skipped {
-        let _ = writeln!(err, "restate-lsp: {s}");
-    }
-    let mut ws = Workspace::new();
-    // go.mod files inside the roots, and the one above each root.
-    let mut mods = found.go_mods.clone();
-    for r in &roots {
-        if let Some(m) = find_upwards(r, "go.mod") {
-            mods.push(m);
-        }
-    }
-    for m in mods {
-        if let (Some(dir), Ok(text)) = (m.parent(), std::fs::read_to_string(&m)) {
-            ws.set_gomod(dir.to_path_buf(), gomod::parse(&text));
-        }
-    }
-    let extract = ExtractOptions {
-        effects: config.catalog.clone(),
-    };
-    let (models, kept, io_errors) = parse_all(&found.go_files, &extract);
-    for e in &io_errors {
-        let _ = writeln!(err, "restate-lsp: {e}");
-    }
-    for (path, m, lines) in models {
-        ws.upsert(path, m, lines);
-    }
-    let findings = check_all(&kept, &ws, &config);
+    let (analyzed, io_errors) = analyze(&roots, &config, err);
     let cwd = std::env::current_dir().unwrap_or_default();
     let mut reported: Vec<Reported> = vec![];
-    for (k, fs) in kept.iter().zip(findings) {
-        let loc = Locator::new(&k.src);
-        let shown = k
+    for a in analyzed {
+        let loc = Locator::new(&a.src);
+        let shown = a
             .path
             .strip_prefix(&cwd)
             .map(Path::to_path_buf)
-            .unwrap_or_else(|_| k.path.clone());
-        for f in fs {
+            .unwrap_or_else(|_| a.path.clone());
+        for f in a.findings {
             reported.push(Reported::new(&shown, &loc, f));
         }
     }
@@ -158,7 +190,7 @@ pub fn run(opts: &CheckOptions, out: &mut dyn Write, err: &mut dyn Write) -> i32
         let _ = writeln!(err, "restate-lsp: cannot write the report: {e}");
         return 2;
     }
-    if !io_errors.is_empty() && reported.is_empty() && found.go_files.is_empty() {
+    if io_errors > 0 && reported.is_empty() {
         return 2;
     }
     if reported.iter().any(|r| r.severity >= Severity::Warning) {
@@ -243,7 +275,7 @@ fn check_all(kept: &[Kept], ws: &Workspace, config: &Config) -> Vec<Vec<Finding>
                     let Some(file) = ws.file(&k.path) else {
                         continue;
                     };
-                    let cx = FileContext {
+                    let cx = FileInput {
                         path: &k.path,
                         src: &k.src,
                         tree: &k.tree,

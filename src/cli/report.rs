@@ -63,10 +63,11 @@ pub fn write(format: Format, items: &[Reported], out: &mut dyn Write) -> std::io
     match format {
         Format::Text => {
             for r in items {
+                let message = r.message.replace(['\n', '\r'], " ");
                 writeln!(
                     out,
-                    "{}:{}:{}: {} {}",
-                    r.file, r.line, r.column, r.code, r.message
+                    "{}:{}:{}: {} {message}",
+                    r.file, r.line, r.column, r.code
                 )?;
             }
             Ok(())

@@ -7,7 +7,7 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{Diagnostic, DiagnosticSeverity, Uri};
 
 use crate::analysis::findings::Finding;
-use crate::analysis::rules::{self, FileContext};
+use crate::analysis::rules::{self, FileInput};
 use crate::server::convert;
 use crate::server::encoding;
 use crate::server::state::{State, path_to_uri};
@@ -20,7 +20,7 @@ pub fn findings(st: &State, uri: &Uri) -> Option<Vec<Finding>> {
     let doc = st.docs.get(uri)?;
     let file = st.ws.file(&doc.path)?;
     let gomod = st.ws.module_for(&doc.path).map(|(_, m)| m);
-    let cx = FileContext {
+    let cx = FileInput {
         path: &doc.path,
         src: &doc.text,
         tree: &doc.tree,

@@ -47,9 +47,9 @@ func (Checkout) Pay(ctx restate.Context, req Request) (Receipt, error) {
 	// Bug: the wall clock differs on replay.
 	paidAt := time.Now()
 
-	// Bug: the error of the step is dropped.
-	restate.ObjectSend(ctx, "Cart", req.UserID, "Clear").Send(restate.Void{})
+	// Bug: the error of the durable sleep (a cancellation) is dropped, and a delayed send would do.
 	restate.Sleep(ctx, 5*time.Second)
+	restate.ObjectSend(ctx, "Cart", req.UserID, "Clear").Send(restate.Void{})
 
 	return Receipt{OrderID: orderID, PaidAt: paidAt}, nil
 }

@@ -3,8 +3,17 @@
 //! finding and the others still report. Severity configuration and suppression comments are applied
 //! here, after the families ran.
 
+pub mod api;
 pub mod catalog;
+pub mod concurrency;
+pub mod determinism;
+pub mod errors;
+pub mod facts;
+pub mod hints;
 pub mod pages;
+pub mod run;
+pub mod versions;
+pub mod waits;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -17,9 +26,10 @@ use crate::analysis::gomod::GoMod;
 use crate::analysis::model::FileModel;
 use crate::analysis::suppress;
 use crate::analysis::workspace::Workspace;
+use facts::Facts;
 
-/// Everything a rule may look at for one file.
-pub struct FileContext<'a> {
+/// What a caller provides to check one file.
+pub struct FileInput<'a> {
     pub path: &'a Path,
     pub src: &'a str,
     pub tree: &'a Tree,
@@ -30,18 +40,57 @@ pub struct FileContext<'a> {
     pub gomod: Option<&'a GoMod>,
 }
 
+/// Everything a rule may look at for one file: the input plus the facts of the shared walk.
+pub struct FileContext<'a> {
+    pub path: &'a Path,
+    pub src: &'a str,
+    pub tree: &'a Tree,
+    pub model: &'a FileModel,
+    pub ws: &'a Workspace,
+    pub config: &'a Config,
+    pub gomod: Option<&'a GoMod>,
+    pub facts: &'a Facts<'a>,
+}
+
 pub type Family = fn(&FileContext<'_>, &mut Vec<Finding>);
 
-/// The rule families, by name (the name is what RS0002 reports).
-pub const FAMILIES: &[(&str, Family)] = &[];
+/// The rule families: (name reported by RS0002, whether it runs on `_test.go` files, rules).
+/// Handler code in tests is mostly test doubles (recording channels, counters for assertions,
+/// wall-clock timeouts), so the determinism, concurrency and design families skip test files;
+/// API misuse is a bug wherever it is.
+pub const FAMILIES: &[(&str, bool, Family)] = &[
+    ("determinism", false, determinism::check),
+    ("concurrency", false, concurrency::check),
+    ("run", true, run::check),
+    ("errors", true, errors::check),
+    ("waits", false, waits::check),
+    ("api", true, api::check),
+    ("hints", false, hints::check),
+    ("versions", true, versions::check),
+];
 
 /// Run every family on a file and return the findings that survive configuration and suppression.
-pub fn check_file(cx: &FileContext<'_>) -> Vec<Finding> {
-    if cx.model.generated {
+pub fn check_file(input: &FileInput<'_>) -> Vec<Finding> {
+    if input.model.generated {
         return vec![];
     }
+    let facts = Facts::collect(input.src, input.tree, input.model);
+    let cx = &FileContext {
+        path: input.path,
+        src: input.src,
+        tree: input.tree,
+        model: input.model,
+        ws: input.ws,
+        config: input.config,
+        gomod: input.gomod,
+        facts: &facts,
+    };
     let mut all = Vec::new();
-    for (name, family) in FAMILIES {
+    let test_file = crate::analysis::workspace::is_test_file(input.path);
+    for (name, in_tests, family) in FAMILIES {
+        if test_file && !in_tests {
+            continue;
+        }
         let mut out = Vec::new();
         match catch_unwind(AssertUnwindSafe(|| family(cx, &mut out))) {
             Ok(()) => all.extend(out),

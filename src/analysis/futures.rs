@@ -1,0 +1,190 @@
+//! What kind of SDK value an expression is (a call client, a response future, a timer, an
+//! awakeable, ...), from the call that made it or the declaration of the variable holding it. Rules
+//! use it to tell `AfterFuture.Done()` from an invented `.Done()`, and hover uses it to document
+//! methods on futures.
+
+use tree_sitter::Node;
+
+use crate::analysis::go::{self, Callee, call_parts, field, text};
+use crate::analysis::model::{FileModel, sdk_fn};
+use crate::analysis::scope;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FutureKind {
+    /// `restate.Service/Object/Workflow[O](...)`: a request client.
+    Client,
+    /// `restate.ServiceSend/ObjectSend/WorkflowSend(...)`.
+    SendClient,
+    /// `.RequestFuture(x)`.
+    Response,
+    /// `restate.After(...)`.
+    After,
+    RunAsync,
+    Awakeable,
+    Signal,
+    Promise,
+    Attach,
+    /// `restate.WaitFirst(...)`'s winner.
+    WaitFirstResult,
+    /// `restate.Rand(ctx)`.
+    Rand,
+    /// `ingress.Service/Object/Workflow[I, O](...)`.
+    IngressRequester,
+    IngressSendRequester,
+    /// `ingress.WorkflowHandle/InvocationById/...`.
+    InvocationHandle,
+    /// `.Send(...)` in a handler: an invocation handle with `GetInvocationId`.
+    Invocation,
+    /// `ingress.NewClient(...)`.
+    IngressClient,
+    /// `restate.NewService/NewObject/NewWorkflow(...)` builders.
+    Builder,
+}
+
+impl FutureKind {
+    /// The Go type name used by the hover docs for methods on this value.
+    pub fn type_name(self) -> &'static str {
+        match self {
+            FutureKind::Client => "Client",
+            FutureKind::SendClient => "SendClient",
+            FutureKind::Response => "ResponseFuture",
+            FutureKind::After => "AfterFuture",
+            FutureKind::RunAsync => "RunAsyncFuture",
+            FutureKind::Awakeable => "AwakeableFuture",
+            FutureKind::Signal => "SignalFuture",
+            FutureKind::Promise => "DurablePromise",
+            FutureKind::Attach => "AttachFuture",
+            FutureKind::WaitFirstResult => "Future",
+            FutureKind::Rand => "Rand",
+            FutureKind::IngressRequester => "Requester",
+            FutureKind::IngressSendRequester => "SendRequester",
+            FutureKind::InvocationHandle => "InvocationHandle",
+            FutureKind::Invocation => "Invocation",
+            FutureKind::IngressClient => "Client",
+            FutureKind::Builder => "NewService",
+        }
+    }
+
+    /// Whether this is a value users await (`Response`, `Result`, `Done`).
+    pub fn is_awaitable(self) -> bool {
+        matches!(
+            self,
+            FutureKind::Response
+                | FutureKind::After
+                | FutureKind::RunAsync
+                | FutureKind::Awakeable
+                | FutureKind::Signal
+                | FutureKind::Promise
+                | FutureKind::Attach
+        )
+    }
+}
+
+/// The kind of value an expression evaluates to, if it comes from the SDK.
+pub fn kind_of(expr: Node<'_>, src: &str, model: &FileModel) -> Option<FutureKind> {
+    kind_depth(expr, src, model, 0)
+}
+
+fn kind_depth(expr: Node<'_>, src: &str, model: &FileModel, depth: u32) -> Option<FutureKind> {
+    if depth > 6 {
+        return None;
+    }
+    let expr = go::unparen(expr);
+    match expr.kind() {
+        "identifier" => {
+            let d = scope::resolve(expr, src)?;
+            if d.stmt.kind() == "range_clause" {
+                return None;
+            }
+            // `first, err := restate.WaitFirst(...)`: only the first result is the winner.
+            let v = d.value?;
+            let k = kind_depth(v, src, model, depth + 1)?;
+            if k == FutureKind::WaitFirstResult && !is_first_of(d.stmt, d.name) {
+                return None;
+            }
+            Some(k)
+        }
+        "call_expression" | "type_conversion_expression" => {
+            let call = call_parts(expr)?;
+            let callee = call.callee(src);
+            if let Some(name) = sdk_fn(&model.restate, &callee) {
+                return Some(match name {
+                    "Service" | "Object" | "Workflow" => FutureKind::Client,
+                    "ServiceSend" | "ObjectSend" | "WorkflowSend" => FutureKind::SendClient,
+                    "After" => FutureKind::After,
+                    "RunAsync" => FutureKind::RunAsync,
+                    "Awakeable" => FutureKind::Awakeable,
+                    "Signal" => FutureKind::Signal,
+                    "Promise" => FutureKind::Promise,
+                    "AttachInvocation" => FutureKind::Attach,
+                    "WaitFirst" => FutureKind::WaitFirstResult,
+                    "Rand" => FutureKind::Rand,
+                    "WithRequestType" => FutureKind::Client,
+                    "NewService" | "NewObject" | "NewWorkflow" => FutureKind::Builder,
+                    _ => return None,
+                });
+            }
+            if let Some(name) = sdk_fn(&model.ingress, &callee) {
+                return Some(match name {
+                    "Service" | "Object" | "Workflow" | "NewRequester" => {
+                        FutureKind::IngressRequester
+                    }
+                    "ServiceSend" | "ObjectSend" | "WorkflowSend" => {
+                        FutureKind::IngressSendRequester
+                    }
+                    "WorkflowHandle"
+                    | "InvocationById"
+                    | "ServiceInvocationByIdempotencyKey"
+                    | "ObjectInvocationByIdempotencyKey" => FutureKind::InvocationHandle,
+                    "NewClient" => FutureKind::IngressClient,
+                    _ => return None,
+                });
+            }
+            // Methods on SDK values.
+            if let Callee::Selector { operand, name, .. } = callee {
+                let base = kind_depth(operand, src, model, depth + 1)?;
+                return match (base, name) {
+                    (FutureKind::Client, "RequestFuture") => Some(FutureKind::Response),
+                    (FutureKind::Client | FutureKind::SendClient, "Send") => {
+                        Some(FutureKind::Invocation)
+                    }
+                    (FutureKind::Builder, "Handler" | "ConfigureHandler") => {
+                        Some(FutureKind::Builder)
+                    }
+                    _ => None,
+                };
+            }
+            None
+        }
+        _ => None,
+    }
+}
+
+fn is_first_of(stmt: Node<'_>, name: Node<'_>) -> bool {
+    field(stmt, "left")
+        .and_then(|l| l.named_child(0))
+        .is_some_and(|first| first == name)
+}
+
+/// The receiver and method name of a method call `x.M(...)`.
+pub fn method_call<'t>(
+    call: &crate::analysis::go::CallParts<'t>,
+    src: &'t str,
+) -> Option<(Node<'t>, &'t str)> {
+    match call.callee(src) {
+        Callee::Selector { operand, name, .. } => Some((operand, name)),
+        _ => None,
+    }
+}
+
+/// Text of an expression (for messages).
+pub fn snippet(n: Node<'_>, src: &str) -> String {
+    let t = text(n, src);
+    let one_line = t.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() > 60 {
+        let cut: String = one_line.chars().take(57).collect();
+        format!("{cut}...")
+    } else {
+        one_line
+    }
+}

@@ -1,0 +1,532 @@
+//! RS1001-RS1010: replay determinism of handler code outside Run closures. Direct effects come from
+//! the model; effects of helpers are found by a search over the workspace call graph and reported at
+//! the call site in the handler with the chain as related information.
+
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::path::PathBuf;
+
+use tree_sitter::Node;
+
+use crate::analysis::effects::Effect;
+use crate::analysis::findings::{Finding, Related};
+use crate::analysis::go::{self, field, named_children, text};
+use crate::analysis::model::{EffectSite, FuncKind, Region};
+use crate::analysis::restate_api;
+use crate::analysis::rules::FileContext;
+use crate::analysis::rules::facts::{self, Facts};
+use crate::analysis::scope;
+use crate::analysis::span::Span;
+use crate::analysis::types;
+
+pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    direct_effects(cx, out);
+    transitive_effects(cx, out);
+    map_order(cx, cx.facts, out);
+    global_state(cx, cx.facts, out);
+    receiver_state(cx, cx.facts, out);
+}
+
+fn message(effect: Effect, what: &str) -> String {
+    match effect {
+        Effect::WallClock => format!(
+            "`{what}` reads the wall clock outside restate.Run, so a replay sees a different time; journal it with restate.Run"
+        ),
+        Effect::Sleep => format!(
+            "`{what}` is not durable: the wait is lost or restarted when the invocation replays or suspends; use restate.Sleep or restate.After"
+        ),
+        Effect::Random => format!(
+            "`{what}` returns different values on replay; use restate.Rand(ctx) (or restate.Run for crypto/rand)"
+        ),
+        Effect::RandomId => format!(
+            "`{what}` generates a new identifier on every replay; use restate.UUID(ctx) or generate it inside restate.Run"
+        ),
+        Effect::Env => format!(
+            "`{what}` may differ between the first run and a replay on another host; read it once at start-up"
+        ),
+        Effect::SideEffect => format!(
+            "`{what}` runs again on every replay and its result is not journaled; wrap it in restate.Run"
+        ),
+        Effect::Logging => {
+            format!("`{what}` prints again on every replay; log with ctx.Log() instead")
+        }
+    }
+}
+
+fn direct_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    for f in &cx.model.functions {
+        if !f.is_handler_region() {
+            continue;
+        }
+        for e in f
+            .effects
+            .iter()
+            .cloned()
+            .chain(resolved_pending(cx, cx.path, f))
+        {
+            let (s, end) = e.span.range();
+            out.push(Finding::new(
+                e.effect.rule(),
+                s,
+                end,
+                message(e.effect, &e.what),
+            ));
+        }
+    }
+}
+
+/// Effects of method calls on struct fields whose type is declared in another file of the package.
+fn resolved_pending(
+    cx: &FileContext<'_>,
+    path: &std::path::Path,
+    f: &crate::analysis::model::Function,
+) -> Vec<EffectSite> {
+    let mut out = vec![];
+    if f.pending_effects.is_empty() {
+        return out;
+    }
+    let files = cx.ws.package_files(path);
+    for p in &f.pending_effects {
+        let field_type = files.iter().find_map(|file| {
+            let td = file.model.types.iter().find(|t| t.name == p.type_name)?;
+            let (_, ty) = td.fields.iter().find(|(n, _)| *n == p.field)?;
+            Some(types::normalize(ty, &file.model))
+        });
+        let Some(ty) = field_type else { continue };
+        if let Some(effect) =
+            crate::analysis::effects::method_effect(&ty, &p.method, &cx.config.catalog)
+        {
+            out.push(EffectSite {
+                effect,
+                what: format!("({ty}).{}", p.method),
+                span: p.span,
+            });
+        }
+    }
+    out
+}
+
+/// One step of a chain from a handler's call site to an effect.
+#[derive(Clone, Debug)]
+struct Hop {
+    path: PathBuf,
+    span: Span,
+    label: String,
+}
+
+type FuncRef = (PathBuf, u32);
+
+/// For a helper: the first chain found to each effect it reaches (breadth first, so the shortest).
+fn reachable(cx: &FileContext<'_>, start: &FuncRef) -> Vec<(Effect, Vec<Hop>)> {
+    let ws = cx.ws;
+    let mut seen: HashSet<FuncRef> = HashSet::new();
+    let mut queue: VecDeque<(FuncRef, Vec<Hop>)> = VecDeque::new();
+    let mut found: Vec<(Effect, Vec<Hop>)> = vec![];
+    seen.insert(start.clone());
+    queue.push_back((start.clone(), vec![]));
+    while let Some((fr, chain)) = queue.pop_front() {
+        let Some((file, func)) = ws.function(&fr) else {
+            continue;
+        };
+        // Handler code is reported in its own body; Run bodies are journaled.
+        if func.ctx.is_some() || func.region == Region::Run {
+            continue;
+        }
+        let pending = resolved_pending(cx, &file.path, func);
+        for e in func.effects.iter().chain(pending.iter()) {
+            if !e.effect.is_transitive() || found.iter().any(|(x, _)| *x == e.effect) {
+                continue;
+            }
+            let mut c = chain.clone();
+            c.push(Hop {
+                path: file.path.clone(),
+                span: e.span,
+                label: e.what.clone(),
+            });
+            found.push((e.effect, c));
+        }
+        // Calls in nested (non-Run) literals of this function run with it.
+        let nested = file
+            .model
+            .functions
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.kind == FuncKind::Literal && g.region != Region::Run)
+            .filter(|(gi, _)| facts::within(&file.model, Some(*gi as u32), fr.1))
+            .map(|(_, g)| g);
+        for g in std::iter::once(func).chain(nested) {
+            for call in &g.calls {
+                for target in ws.resolve_call(&file.path, &call.target) {
+                    if seen.insert(target.clone()) {
+                        let name = ws
+                            .function(&target)
+                            .map(|(_, t)| t.display_name())
+                            .unwrap_or_default();
+                        let mut c = chain.clone();
+                        c.push(Hop {
+                            path: file.path.clone(),
+                            span: call.span,
+                            label: name,
+                        });
+                        queue.push_back((target, c));
+                    }
+                }
+            }
+        }
+    }
+    found
+}
+
+fn transitive_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    let mut memo: HashMap<FuncRef, Vec<(Effect, Vec<Hop>)>> = HashMap::new();
+    for f in &cx.model.functions {
+        if !f.is_handler_region() {
+            continue;
+        }
+        for call in &f.calls {
+            let targets = cx.ws.resolve_call(cx.path, &call.target);
+            let mut reported: HashSet<Effect> = HashSet::new();
+            for t in targets {
+                let Some((_, tf)) = cx.ws.function(&t) else {
+                    continue;
+                };
+                if tf.ctx.is_some() {
+                    continue;
+                }
+                let callee_name = tf.display_name();
+                let reach = memo
+                    .entry(t.clone())
+                    .or_insert_with(|| reachable(cx, &t))
+                    .clone();
+                for (effect, chain) in reach {
+                    if !reported.insert(effect) {
+                        continue;
+                    }
+                    let Some(last) = chain.last() else { continue };
+                    let mut names: Vec<String> = vec![callee_name.clone()];
+                    names.extend(chain.iter().map(|h| h.label.clone()));
+                    let path_text = names.join(" → ");
+                    let (s, e) = call.span.range();
+                    let mut finding = Finding::new(
+                        effect.rule(),
+                        s,
+                        e,
+                        format!(
+                            "`{callee_name}` is called outside restate.Run and reaches `{}` ({path_text}); {}",
+                            last.label,
+                            tail(effect)
+                        ),
+                    );
+                    let mut prev = callee_name.clone();
+                    for h in &chain {
+                        finding.related.push(Related {
+                            path: (h.path != cx.path).then(|| h.path.clone()),
+                            span: h.span,
+                            message: format!("`{prev}` calls `{}` here", h.label),
+                        });
+                        prev = h.label.clone();
+                    }
+                    out.push(finding);
+                }
+            }
+        }
+    }
+}
+
+fn tail(effect: Effect) -> &'static str {
+    match effect {
+        Effect::WallClock => "the clock differs on replay: journal the time with restate.Run",
+        Effect::Sleep => "the wait is not durable: use restate.Sleep",
+        Effect::Random => {
+            "random values differ on replay: use restate.Rand(ctx) or call it inside restate.Run"
+        }
+        Effect::RandomId => {
+            "a new id is generated on every replay: use restate.UUID(ctx) or call it inside restate.Run"
+        }
+        Effect::Env => "the environment may differ on replay: read it at start-up",
+        Effect::SideEffect => "the I/O runs again on every replay: call it inside restate.Run",
+        Effect::Logging => "output repeats on replay",
+    }
+}
+
+// ---- RS1008 map iteration -------------------------------------------------------------------
+
+fn is_map_expr(n: Node<'_>, cx: &FileContext<'_>) -> bool {
+    let n = go::unparen(n);
+    if n.kind() == "composite_literal" {
+        return field(n, "type").is_some_and(|t| t.kind() == "map_type");
+    }
+    types::type_of(n, cx.src, cx.model).is_some_and(|t| t.starts_with("map["))
+}
+
+fn map_order(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    for fact in &facts.fors {
+        if !facts::in_handler(cx.model, fact.func) {
+            continue;
+        }
+        let Some(range) = named_children(fact.node)
+            .into_iter()
+            .find(|c| c.kind() == "range_clause")
+        else {
+            continue;
+        };
+        let Some(right) = field(range, "right") else {
+            continue;
+        };
+        if !is_map_expr(right, cx) {
+            continue;
+        }
+        let Some(body) = field(fact.node, "body") else {
+            continue;
+        };
+        let op = facts.calls.iter().find(|c| {
+            go::contains(body, c.parts.node) && c.sdk.is_some_and(restate_api::is_operation)
+        });
+        if let Some(op) = op {
+            let name = op.sdk.unwrap_or("operation");
+            out.push(Finding::new(
+                "RS1008",
+                fact.node.start_byte(),
+                range.end_byte(),
+                format!(
+                    "`{}` iterates a map in random order and calls restate.{name} inside: the journal order changes on replay; iterate sorted keys (slices.Sorted(maps.Keys(m)))",
+                    text(right, cx.src)
+                ),
+            ));
+        }
+    }
+}
+
+// ---- RS1009 package-level state --------------------------------------------------------------
+
+/// Identifiers in a handler function's own code (nested functions are visited on their own).
+fn own_identifiers<'t>(body: Node<'t>) -> Vec<Node<'t>> {
+    let mut out = vec![];
+    go::walk(body, |n| {
+        if n != body && go::is_func_like(n.kind()) {
+            return false;
+        }
+        if n.kind() == "identifier" {
+            out.push(n);
+        }
+        true
+    });
+    out
+}
+
+/// Whether the identifier is written: assignment target, ++/--, `delete(x, ..)`, `&x`.
+fn is_write(id: Node<'_>, src: &str) -> bool {
+    let mut cur = id;
+    // Climb through `x[k]`, `x.f` as long as `x` is the operand.
+    while let Some(p) = cur.parent() {
+        match p.kind() {
+            "index_expression" | "selector_expression" if field(p, "operand") == Some(cur) => {
+                cur = p
+            }
+            "parenthesized_expression" => cur = p,
+            _ => break,
+        }
+    }
+    let Some(p) = cur.parent() else { return false };
+    match p.kind() {
+        "expression_list" => {
+            let Some(stmt) = p.parent() else { return false };
+            stmt.kind() == "assignment_statement" && field(stmt, "left") == Some(p)
+        }
+        "inc_statement" | "dec_statement" => true,
+        "unary_expression" => field(p, "operator").is_some_and(|o| text(o, src) == "&"),
+        "argument_list" => {
+            let Some(call) = p.parent() else { return false };
+            let first = p.named_child(0) == Some(cur);
+            first && field(call, "function").is_some_and(|f| text(f, src) == "delete")
+        }
+        _ => false,
+    }
+}
+
+fn global_state(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    let pkg = cx.ws.package_of(cx.path).map(|(_, p)| p);
+    let vars = pkg.map(|p| &p.vars);
+    for (i, f) in cx.model.functions.iter().enumerate() {
+        if !f.is_handler_region() {
+            continue;
+        }
+        let Some(body) = facts::body(facts, i as u32) else {
+            continue;
+        };
+        for id in own_identifiers(body) {
+            let name = text(id, cx.src);
+            // A field key in a composite literal is not a variable.
+            if id.parent().is_some_and(|p| p.kind() == "literal_element")
+                && id
+                    .parent()
+                    .and_then(|p| p.parent())
+                    .is_some_and(|g| g.kind() == "keyed_element" && g.named_child(0) == id.parent())
+            {
+                continue;
+            }
+            if scope::is_declaration_name(id) {
+                continue;
+            }
+            match scope::resolve(id, cx.src) {
+                None => {
+                    if !vars.is_some_and(|v| v.contains(name)) {
+                        continue;
+                    }
+                    let written = pkg.is_some_and(|p| p.written.contains(name));
+                    report_shared(
+                        id,
+                        name,
+                        "package-level variable",
+                        is_write(id, cx.src),
+                        written,
+                        out,
+                    );
+                }
+                Some(d) => {
+                    // A variable of an enclosing function that is not handler code (a registration
+                    // function's local captured by handler closures) is shared by every invocation.
+                    let Some(owner) = d.func else { continue };
+                    if d.kind != scope::DeclKind::Local {
+                        continue;
+                    }
+                    let owner_idx = cx
+                        .model
+                        .functions
+                        .iter()
+                        .position(|g| g.range.0 as usize == owner.start_byte());
+                    let Some(owner_idx) = owner_idx else { continue };
+                    if cx.model.functions[owner_idx].region != Region::Plain {
+                        continue;
+                    }
+                    let write = is_write(id, cx.src);
+                    let written = write || written_in(owner, d.id(), name, cx);
+                    report_shared(
+                        id,
+                        name,
+                        "variable captured from outside the handler",
+                        write,
+                        written,
+                        out,
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn report_shared(
+    id: Node<'_>,
+    name: &str,
+    what: &str,
+    write: bool,
+    written: bool,
+    out: &mut Vec<Finding>,
+) {
+    let message = if write {
+        format!(
+            "handler code writes `{name}`, a {what}: it is not journaled, not shared between service instances and lost on restart; keep it in Restate state or pass it as input"
+        )
+    } else if written {
+        format!(
+            "handler code reads `{name}`, a {what} that is written elsewhere: a replay may see a different value; keep it in Restate state or pass it as input"
+        )
+    } else {
+        return;
+    };
+    out.push(Finding::new(
+        "RS1009",
+        id.start_byte(),
+        id.end_byte(),
+        message,
+    ));
+}
+
+/// Whether the local declared at `decl` is written anywhere inside `owner`.
+fn written_in(owner: Node<'_>, decl: usize, name: &str, cx: &FileContext<'_>) -> bool {
+    let mut hit = false;
+    go::walk(owner, |n| {
+        if hit {
+            return false;
+        }
+        if n.kind() == "identifier"
+            && text(n, cx.src) == name
+            && !scope::is_declaration_name(n)
+            && is_write(n, cx.src)
+            && scope::resolve(n, cx.src).is_some_and(|d| d.id() == decl)
+        {
+            hit = true;
+        }
+        true
+    });
+    hit
+}
+
+// ---- RS1010 receiver state --------------------------------------------------------------------
+
+fn receiver_state(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>) {
+    // Only types registered with restate.Reflect: their value serves every invocation.
+    let registered: Vec<String> = cx
+        .ws
+        .package_of(cx.path)
+        .map(|(_, p)| {
+            p.services
+                .iter()
+                .filter(|s| cx.ws.is_reflected(s))
+                .filter_map(|s| s.type_name.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    for w in &facts.writes {
+        let Some((_, root)) = facts::handler_root(cx.model, w.func) else {
+            continue;
+        };
+        let Some(recv) = root
+            .receiver
+            .as_ref()
+            .filter(|r| !r.name.is_empty() && r.name != "_")
+        else {
+            continue;
+        };
+        if !registered.contains(&recv.type_name) || !crate::analysis::go::is_exported(&root.name) {
+            continue;
+        }
+        let targets: Vec<Node<'_>> = match w.node.kind() {
+            "assignment_statement" => field(w.node, "left")
+                .map(named_children)
+                .unwrap_or_default(),
+            _ => named_children(w.node).into_iter().take(1).collect(),
+        };
+        for t in targets {
+            // `s.f = ..`, `s.m[k] = ..`, `s.a.b++`: a selector chain rooted at the receiver.
+            let mut base = go::unparen(t);
+            let mut through_field = false;
+            while matches!(base.kind(), "index_expression" | "selector_expression") {
+                if base.kind() == "selector_expression" {
+                    through_field = true;
+                }
+                match field(base, "operand") {
+                    Some(op) => base = go::unparen(op),
+                    None => break,
+                }
+            }
+            if !through_field || base.kind() != "identifier" || text(base, cx.src) != recv.name {
+                continue;
+            }
+            // The identifier must be the receiver itself, not a shadowing local.
+            if scope::resolve(base, cx.src).is_some_and(|d| d.kind != scope::DeclKind::Receiver) {
+                continue;
+            }
+            out.push(Finding::new(
+                "RS1010",
+                w.node.start_byte(),
+                w.node.end_byte(),
+                format!(
+                    "handler method writes `{}` on its receiver: one {} value serves every invocation and key concurrently and the write is not journaled; keep it in Restate state",
+                    text(t, cx.src),
+                    recv.type_name
+                ),
+            ));
+            break;
+        }
+    }
+}

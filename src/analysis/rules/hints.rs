@@ -1,0 +1,260 @@
+//! RS8001-RS8003: performance and design hints. Independent calls awaited one by one, exclusive
+//! handlers that never write state (and so lock their key for nothing), and a sleep followed by a
+//! send that a delayed send does in one step.
+
+use std::collections::HashSet;
+
+use tree_sitter::Node;
+
+use crate::analysis::findings::Finding;
+use crate::analysis::futures::{self, FutureKind};
+use crate::analysis::go::{self, call_parts, field, named_children, text};
+use crate::analysis::model::{FuncKind, StateOpKind};
+use crate::analysis::restate_api::{CtxKind, HandlerKind};
+use crate::analysis::rules::FileContext;
+use crate::analysis::rules::facts;
+
+pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    sequential_calls(cx, out);
+    could_be_shared(cx, out);
+    sleep_then_send(cx, out);
+}
+
+/// The `.Request(...)` call on a request client inside a statement, if any.
+fn request_in<'t>(cx: &FileContext<'t>, stmt: Node<'t>) -> Option<Node<'t>> {
+    cx.facts
+        .calls
+        .iter()
+        .find(|c| {
+            go::contains(stmt, c.parts.node)
+                && futures::method_call(&c.parts, cx.src).is_some_and(|(recv, m)| {
+                    m == "Request"
+                        && futures::kind_of(recv, cx.src, cx.model) == Some(FutureKind::Client)
+                })
+        })
+        .map(|c| c.parts.node)
+}
+
+/// `if err != nil { return ... }` between two calls.
+fn is_error_check(stmt: Node<'_>, src: &str) -> bool {
+    stmt.kind() == "if_statement"
+        && field(stmt, "condition").is_some_and(|c| text(c, src).contains("err != nil"))
+        && field(stmt, "initializer").is_none()
+}
+
+fn declared_names<'a>(stmt: Node<'_>, src: &'a str) -> Vec<&'a str> {
+    match stmt.kind() {
+        "short_var_declaration" | "assignment_statement" => field(stmt, "left")
+            .map(named_children)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|n| n.kind() == "identifier")
+            .map(|n| text(n, src))
+            .filter(|n| *n != "_" && *n != "err")
+            .collect(),
+        _ => vec![],
+    }
+}
+
+fn uses_any(node: Node<'_>, names: &HashSet<&str>, src: &str) -> bool {
+    let mut hit = false;
+    go::walk(node, |n| {
+        if n.kind() == "identifier" && names.contains(text(n, src)) {
+            hit = true;
+        }
+        !hit
+    });
+    hit
+}
+
+fn sequential_calls(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    // Statement lists inside handler code.
+    let mut lists: Vec<Node<'_>> = vec![];
+    for (i, f) in cx.model.functions.iter().enumerate() {
+        if !f.is_handler_region() {
+            continue;
+        }
+        let Some(body) = facts::body(cx.facts, i as u32) else {
+            continue;
+        };
+        go::walk(body, |n| {
+            if n != body && go::is_func_like(n.kind()) {
+                return false;
+            }
+            if n.kind() == "statement_list" {
+                lists.push(n);
+            }
+            true
+        });
+    }
+    for list in lists {
+        let stmts = named_children(list);
+        let mut run: Vec<Node<'_>> = vec![]; // the Request calls of the current run
+        let mut defined: HashSet<&str> = HashSet::new();
+        let flush = |run: &mut Vec<Node<'_>>, out: &mut Vec<Finding>| {
+            if run.len() >= 2 {
+                let first = run[0];
+                out.push(Finding::new(
+                    "RS8001",
+                    first.start_byte(),
+                    first.end_byte(),
+                    format!(
+                        "{} independent request-response calls are awaited one after another; start them with RequestFuture and collect the responses afterwards so they run in parallel",
+                        run.len()
+                    ),
+                ));
+            }
+            run.clear();
+        };
+        for stmt in stmts {
+            if stmt.kind() == "comment" {
+                continue;
+            }
+            if let Some(req) = request_in(cx, stmt) {
+                // The client constructor (key) and the input may use earlier results.
+                let args_depend = uses_any(req, &defined, cx.src);
+                if args_depend {
+                    flush(&mut run, out);
+                    defined.clear();
+                }
+                run.push(req);
+                defined.extend(declared_names(stmt, cx.src));
+                continue;
+            }
+            if is_error_check(stmt, cx.src) {
+                continue;
+            }
+            flush(&mut run, out);
+            defined.clear();
+        }
+        flush(&mut run, out);
+    }
+}
+
+fn could_be_shared(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    // Exclusive object handlers defined in this file, by function index.
+    let mut handlers: Vec<u32> = vec![];
+    if let Some((_, pkg)) = cx.ws.package_of(cx.path) {
+        for s in &pkg.services {
+            for h in &s.handlers {
+                if h.kind != HandlerKind::Exclusive {
+                    continue;
+                }
+                if let Some((p, i)) = &h.func_ref
+                    && p == cx.path
+                {
+                    handlers.push(*i);
+                }
+            }
+        }
+    }
+    for fi in handlers {
+        let Some(f) = cx.model.functions.get(fi as usize) else {
+            continue;
+        };
+        let Some(ctx) = f
+            .ctx
+            .as_ref()
+            .filter(|c| c.kind == CtxKind::ObjectExclusive)
+        else {
+            continue;
+        };
+        let writes = cx.model.state_ops.iter().any(|op| {
+            matches!(
+                op.op,
+                StateOpKind::Set | StateOpKind::Clear | StateOpKind::ClearAll
+            ) && facts::within(cx.model, op.func, fi)
+        });
+        if writes {
+            continue;
+        }
+        // The context handed to a helper (which may write state), stored, or converted: stay quiet.
+        let Some(body) = facts::body(cx.facts, fi) else {
+            continue;
+        };
+        if ctx.name.is_empty() || ctx.name == "_" || passes_ctx_elsewhere(cx, body, &ctx.name) {
+            continue;
+        }
+        let name_span = f.span;
+        let (s, e) = name_span.range();
+        out.push(Finding::new(
+            "RS8002",
+            s,
+            e,
+            format!(
+                "exclusive handler `{}` never writes state but still takes the key's lock, queueing every other call to this key; take restate.ObjectSharedContext instead",
+                if f.kind == FuncKind::Literal { "func literal" } else { f.name.as_str() }
+            ),
+        ));
+    }
+}
+
+/// Whether `ctx` is used other than as the first argument of an SDK call or a method receiver
+/// (`ctx.Log()`): passed to a helper, stored, or returned.
+fn passes_ctx_elsewhere(cx: &FileContext<'_>, body: Node<'_>, name: &str) -> bool {
+    let mut other = false;
+    go::walk(body, |n| {
+        if other {
+            return false;
+        }
+        if n.kind() != "identifier" || text(n, cx.src) != name {
+            return true;
+        }
+        let Some(p) = n.parent() else { return true };
+        let ok = match p.kind() {
+            "selector_expression" => true,
+            "argument_list" => p.parent().is_some_and(|call| {
+                call_parts(call).is_some_and(|parts| {
+                    crate::analysis::model::sdk_fn(&cx.model.restate, &parts.callee(cx.src))
+                        .is_some_and(|f| !matches!(f, "Set" | "Clear" | "ClearAll"))
+                })
+            }),
+            _ => false,
+        };
+        if !ok {
+            other = true;
+        }
+        true
+    });
+    other
+}
+
+fn sleep_then_send(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    for c in &cx.facts.calls {
+        if c.sdk != Some("Sleep") || !facts::in_handler(cx.model, c.func) {
+            continue;
+        }
+        let Some(stmt) = go::enclosing_statement(c.parts.node) else {
+            continue;
+        };
+        // Skip the error check of the sleep, then look at the next statement.
+        let mut next = stmt.next_named_sibling();
+        while let Some(n) = next {
+            if n.kind() == "comment" || (is_error_check(n, cx.src) && stmt.kind() != "if_statement")
+            {
+                next = n.next_named_sibling();
+                continue;
+            }
+            break;
+        }
+        let Some(next) = next else { continue };
+        let sends = cx.facts.calls.iter().any(|s| {
+            go::contains(next, s.parts.node)
+                && futures::method_call(&s.parts, cx.src).is_some_and(|(recv, m)| {
+                    m == "Send"
+                        && matches!(
+                            futures::kind_of(recv, cx.src, cx.model),
+                            Some(FutureKind::SendClient | FutureKind::Client)
+                        )
+                })
+        });
+        if sends {
+            out.push(Finding::new(
+                "RS8003",
+                c.parts.node.start_byte(),
+                c.parts.node.end_byte(),
+                "restate.Sleep followed by a one-way send: send it once with restate.WithDelay(d) instead; the handler finishes right away and no sleep is journaled",
+            ));
+        }
+    }
+}

@@ -1,0 +1,674 @@
+//! RS3001-RS3007: Run closures and the results of Restate operations. A Run closure runs once and is
+//! skipped on replay (its journaled result is returned instead), so it must not use the handler's
+//! context, call Restate, or leave results in outer variables; and errors of Restate operations
+//! (terminal failures, cancellation) must not be dropped.
+
+use std::collections::HashSet;
+
+use tree_sitter::Node;
+
+use crate::analysis::findings::{Edit, Finding, Fix};
+use crate::analysis::futures::{self, FutureKind};
+use crate::analysis::go::{self, field, named_children, text};
+use crate::analysis::model::{PkgRef, Region};
+use crate::analysis::restate_api::{self, OpClass};
+use crate::analysis::rules::FileContext;
+use crate::analysis::rules::facts::{self, CallFact};
+use crate::analysis::scope::{self, DeclKind};
+use crate::analysis::types;
+
+pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    let mut seen_ids: HashSet<usize> = HashSet::new();
+    let mut seen_calls: HashSet<usize> = HashSet::new();
+    for call in cx
+        .facts
+        .calls
+        .iter()
+        .filter(|c| c.sdk.is_some_and(restate_api::is_run))
+    {
+        unnamed_run(cx, call, out);
+        let Some(closure) = call.parts.arg(1).filter(|a| a.kind() == "func_literal") else {
+            continue;
+        };
+        ctx_in_run(cx, call, closure, &mut seen_ids, out);
+        restate_in_run(cx, closure, &mut seen_calls, out);
+        lost_mutation(cx, call, closure, out);
+        unserializable_result(cx, closure, out);
+    }
+    ignored_errors(cx, out);
+    manual_retry(cx, out);
+}
+
+/// `restate.` as this file spells it (empty for a dot import).
+pub fn prefix(cx: &FileContext<'_>) -> String {
+    match &cx.model.restate {
+        Some(PkgRef::Named(a)) => format!("{a}."),
+        _ => String::new(),
+    }
+}
+
+// ---- RS3005 ---------------------------------------------------------------------------------------
+
+fn unnamed_run(cx: &FileContext<'_>, call: &CallFact<'_>, out: &mut Vec<Finding>) {
+    let opts = call.parts.args.iter().skip(2);
+    let mut named = false;
+    for o in opts {
+        if o.kind() == "variadic_argument" {
+            return; // options built elsewhere: cannot tell
+        }
+        if text(*o, cx.src).contains("WithName(") {
+            named = true;
+        }
+    }
+    if call.parts.node.kind() == "call_expression" {
+        let args_text = call.parts.arg_list.map(|l| text(l, cx.src)).unwrap_or("");
+        if args_text.contains("...)") {
+            return;
+        }
+    }
+    if named {
+        return;
+    }
+    let name = call.sdk.unwrap_or("Run");
+    let label = step_label(cx, call);
+    let mut f = Finding::new(
+        "RS3005",
+        call.parts.node.start_byte(),
+        call.parts.node.end_byte(),
+        format!(
+            "restate.{name} without restate.WithName: the step shows up unnamed in the journal and UI; name it"
+        ),
+    );
+    if let Some(list) = call.parts.arg_list {
+        let close = list.end_byte().saturating_sub(1);
+        let before = cx.src.get(list.start_byte()..close).unwrap_or("");
+        let trimmed = before.trim_end();
+        let opt = format!("{}WithName({label:?})", prefix(cx));
+        let (at, insert) = if trimmed.ends_with(',') {
+            let last_line_start = go::line_start(cx.src, close);
+            if cx
+                .src
+                .get(last_line_start..close)
+                .is_some_and(|l| l.trim().is_empty())
+            {
+                // `)` on its own line: add the option as one more argument line.
+                let indent = go::line_indent(cx.src, call.parts.node.start_byte());
+                (last_line_start, format!("{indent}\t{opt},\n"))
+            } else {
+                (list.start_byte() + trimmed.len(), format!(" {opt},"))
+            }
+        } else {
+            (list.start_byte() + trimmed.len(), format!(", {opt}"))
+        };
+        f.fixes.push(Fix {
+            title: format!("Name the step {label:?}"),
+            edits: vec![Edit::insert(at, insert)],
+            safe: false,
+            snippet: false,
+        });
+    }
+    out.push(f);
+}
+
+/// A name for a step: the first call made in the closure (`fetchUser`), else the enclosing function.
+fn step_label(cx: &FileContext<'_>, call: &CallFact<'_>) -> String {
+    if let Some(closure) = call.parts.arg(1).filter(|a| a.kind() == "func_literal") {
+        let inner = cx
+            .facts
+            .calls
+            .iter()
+            .find(|c| go::contains(closure, c.parts.node) && c.parts.node != closure);
+        if let Some(c) = inner {
+            let name = match c.parts.callee(cx.src) {
+                go::Callee::Selector { name, .. } | go::Callee::Ident(name) => name,
+                go::Callee::Other => "",
+            };
+            if !name.is_empty() {
+                return kebab(name);
+            }
+        }
+    }
+    let f = call.func.and_then(|i| cx.model.functions.get(i as usize));
+    match f {
+        Some(f) if !f.name.is_empty() => kebab(&f.name),
+        _ => "step".to_string(),
+    }
+}
+
+fn kebab(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_uppercase() {
+            if i > 0 {
+                out.push('-');
+            }
+            out.extend(c.to_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+// ---- RS3001 ---------------------------------------------------------------------------------------
+
+/// Handler context parameters of the functions enclosing the Run call: (name, decl offset).
+fn enclosing_ctx_params(cx: &FileContext<'_>, func: Option<u32>) -> Vec<(String, u32)> {
+    let mut out = vec![];
+    let mut cur = func;
+    while let Some(i) = cur {
+        let Some(f) = cx.model.functions.get(i as usize) else {
+            break;
+        };
+        if let Some(c) = &f.ctx
+            && c.kind.is_handler()
+            && !c.name.is_empty()
+            && c.name != "_"
+        {
+            out.push((c.name.clone(), c.decl));
+        }
+        cur = f.parent;
+    }
+    out
+}
+
+fn ctx_in_run(
+    cx: &FileContext<'_>,
+    call: &CallFact<'_>,
+    closure: Node<'_>,
+    seen: &mut HashSet<usize>,
+    out: &mut Vec<Finding>,
+) {
+    let params = enclosing_ctx_params(cx, call.func);
+    if params.is_empty() {
+        return;
+    }
+    let Some(body) = field(closure, "body") else {
+        return;
+    };
+    let closure_param = field(closure, "parameters")
+        .and_then(|p| named_children(p).into_iter().next())
+        .and_then(|p| field(p, "name"))
+        .map(|n| text(n, cx.src).to_string());
+    go::walk(body, |n| {
+        if n.kind() != "identifier" {
+            return true;
+        }
+        let name = text(n, cx.src);
+        let Some((_, decl)) = params.iter().find(|(p, _)| p == name) else {
+            return true;
+        };
+        if scope::is_declaration_name(n) {
+            return true;
+        }
+        let resolved = scope::resolve(n, cx.src);
+        if resolved.is_some_and(|d| d.kind == DeclKind::Param && d.id() == *decl as usize)
+            && seen.insert(n.start_byte())
+        {
+            let mut f = Finding::new(
+                "RS3001",
+                n.start_byte(),
+                n.end_byte(),
+                format!(
+                    "the handler's context `{name}` is used inside a Run closure: the step runs on another goroutine and is skipped on replay; use the closure's RunContext"
+                ),
+            );
+            // Renaming the closure parameter to the handler's name shadows it everywhere in the body.
+            if let Some(pl) = field(closure, "parameters")
+                && let Some(p) = named_children(pl).into_iter().next()
+            {
+                match field(p, "name") {
+                    Some(pn) if closure_param.as_deref() != Some(name) => {
+                        let old = text(pn, cx.src).to_string();
+                        let mut edits = vec![Edit::replace(pn.start_byte(), pn.end_byte(), name)];
+                        // Uses of the old parameter name follow the rename.
+                        if old != "_" {
+                            go::walk(body, |m| {
+                                if m.kind() == "identifier"
+                                    && text(m, cx.src) == old
+                                    && let Some(d) = scope::resolve(m, cx.src)
+                                    && d.name == pn
+                                {
+                                    edits.push(Edit::replace(m.start_byte(), m.end_byte(), name));
+                                }
+                                true
+                            });
+                        }
+                        f.fixes.push(Fix {
+                                title: format!("Name the closure's parameter `{name}` so it shadows the handler context"),
+                                edits,
+                                safe: false,
+                                snippet: false,
+                            });
+                    }
+                    None => {
+                        if let Some(ty) = field(p, "type") {
+                            f.fixes.push(Fix {
+                                    title: format!("Name the closure's parameter `{name}` so it shadows the handler context"),
+                                    edits: vec![Edit::insert(ty.start_byte(), format!("{name} "))],
+                                    safe: false,
+                                    snippet: false,
+                                });
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            out.push(f);
+        }
+        true
+    });
+}
+
+// ---- RS3002 ---------------------------------------------------------------------------------------
+
+fn restate_in_run(
+    cx: &FileContext<'_>,
+    closure: Node<'_>,
+    seen: &mut HashSet<usize>,
+    out: &mut Vec<Finding>,
+) {
+    for c in cx.facts.calls.iter() {
+        let Some(name) = c.sdk else { continue };
+        if !go::contains(closure, c.parts.node) || c.parts.node == closure {
+            continue;
+        }
+        if !restate_api::is_operation(name) || !seen.insert(c.parts.node.start_byte()) {
+            continue;
+        }
+        let hint = match restate_api::op_class(name) {
+            Some(OpClass::Random) => " (compute it before the Run and capture the value)",
+            _ => " (move it before or after the step)",
+        };
+        out.push(Finding::new(
+            "RS3002",
+            c.parts.node.start_byte(),
+            c.parts.node.end_byte(),
+            format!("restate.{name} is called inside a Run closure, where Restate operations are not allowed{hint}"),
+        ));
+    }
+}
+
+// ---- RS3003 ---------------------------------------------------------------------------------------
+
+fn lost_mutation(
+    cx: &FileContext<'_>,
+    call: &CallFact<'_>,
+    closure: Node<'_>,
+    out: &mut Vec<Finding>,
+) {
+    let Some(body) = field(closure, "body") else {
+        return;
+    };
+    let Some(func) = call.func else { return };
+    let Some(enclosing_body) = facts::body(cx.facts, func) else {
+        return;
+    };
+    // The statement holding the Run call: reads after it count.
+    let after = go::enclosing_statement(call.parts.node)
+        .map(|s| s.end_byte())
+        .unwrap_or(call.parts.node.end_byte());
+    // `lim, err = restate.Run(ctx, func(...) { lim.x = ..; return lim, nil })`: the result carries
+    // the mutation back, on replay too.
+    let assigned_from_run: Vec<usize> = go::enclosing_statement(call.parts.node)
+        .filter(|st| matches!(st.kind(), "assignment_statement" | "short_var_declaration"))
+        .and_then(|st| field(st, "left"))
+        .map(named_children)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|l| l.kind() == "identifier")
+        .filter_map(|l| {
+            scope::resolve(l, cx.src)
+                .map(|d| d.id())
+                .or(Some(l.start_byte()))
+        })
+        .collect();
+    let mut reported: HashSet<usize> = HashSet::new();
+    for w in cx.facts.writes.iter() {
+        if !go::contains(body, w.node) {
+            continue;
+        }
+        // Writes inside a nested Run closure belong to that one.
+        if w.func
+            .and_then(|i| cx.model.functions.get(i as usize))
+            .is_some_and(|f| f.run_closure)
+            && facts::body(cx.facts, w.func.unwrap_or(u32::MAX)) != Some(body)
+        {
+            continue;
+        }
+        let targets: Vec<Node<'_>> = match w.node.kind() {
+            "assignment_statement" => field(w.node, "left")
+                .map(named_children)
+                .unwrap_or_default(),
+            _ => named_children(w.node).into_iter().take(1).collect(),
+        };
+        for t in targets {
+            let mut base = go::unparen(t);
+            while matches!(base.kind(), "index_expression" | "selector_expression") {
+                match field(base, "operand") {
+                    Some(op) => base = go::unparen(op),
+                    None => break,
+                }
+            }
+            if base.kind() != "identifier" {
+                continue;
+            }
+            let Some(decl) = scope::resolve(base, cx.src) else {
+                continue;
+            };
+            if go::contains(closure, decl.name) {
+                continue;
+            }
+            let name = text(base, cx.src);
+            if assigned_from_run.contains(&decl.id()) {
+                continue;
+            }
+            if !read_after(cx, enclosing_body, after, name, decl.id())
+                || !reported.insert(decl.id())
+            {
+                continue;
+            }
+            out.push(Finding::new(
+                "RS3003",
+                w.node.start_byte(),
+                w.node.end_byte(),
+                format!(
+                    "`{name}` is assigned inside a Run closure and read after the step: on replay the closure is skipped and `{name}` keeps its old value; return it from the closure instead"
+                ),
+            ));
+        }
+    }
+}
+
+fn read_after(cx: &FileContext<'_>, body: Node<'_>, after: usize, name: &str, decl: usize) -> bool {
+    let mut found = false;
+    go::walk(body, |n| {
+        if found || n.end_byte() <= after {
+            return !found && n.end_byte() > after;
+        }
+        if n.kind() == "identifier"
+            && n.start_byte() >= after
+            && text(n, cx.src) == name
+            && scope::resolve(n, cx.src).is_some_and(|d| d.id() == decl)
+        {
+            found = true;
+        }
+        true
+    });
+    found
+}
+
+// ---- RS3006 ---------------------------------------------------------------------------------------
+
+fn unserializable_result(cx: &FileContext<'_>, closure: Node<'_>, out: &mut Vec<Finding>) {
+    let Some(result) = field(closure, "result") else {
+        return;
+    };
+    let first = if result.kind() == "parameter_list" {
+        named_children(result)
+            .into_iter()
+            .next()
+            .and_then(|p| field(p, "type").or(Some(p)))
+    } else {
+        Some(result)
+    };
+    let Some(ty) = first else { return };
+    let written = text(ty, cx.src);
+    let norm = types::normalize(written, cx.model);
+    let bad = written.starts_with("chan ")
+        || written.starts_with("<-chan")
+        || written.starts_with("chan<-")
+        || ty.kind() == "function_type"
+        || ty.kind() == "channel_type"
+        || matches!(
+            norm.as_str(),
+            "unsafe.Pointer"
+                | "*net/http.Response"
+                | "*database/sql.Rows"
+                | "io.Reader"
+                | "io.ReadCloser"
+        );
+    if bad {
+        out.push(Finding::new(
+            "RS3006",
+            ty.start_byte(),
+            ty.end_byte(),
+            format!(
+                "a Run closure returning `{written}` cannot be journaled (the JSON codec cannot encode it); return a plain data value instead"
+            ),
+        ));
+    }
+}
+
+// ---- RS3004 ---------------------------------------------------------------------------------------
+
+/// Whether this call returns an error the caller must look at, and a label for messages.
+fn error_returning(cx: &FileContext<'_>, c: &CallFact<'_>) -> Option<String> {
+    if let Some(name) = c.sdk {
+        return matches!(
+            name,
+            "Run" | "RunVoid" | "Sleep" | "WaitFirst" | "Get" | "Keys"
+        )
+        .then(|| format!("restate.{name}"));
+    }
+    let (recv, method) = futures::method_call(&c.parts, cx.src)?;
+    let kind = futures::kind_of(recv, cx.src, cx.model)?;
+    let ok = matches!(
+        (kind, method),
+        (FutureKind::Client, "Request")
+            | (FutureKind::Response, "Response")
+            | (FutureKind::Attach, "Response")
+            | (FutureKind::After, "Done")
+            | (
+                FutureKind::RunAsync
+                    | FutureKind::Awakeable
+                    | FutureKind::Signal
+                    | FutureKind::Promise,
+                "Result"
+            )
+            | (FutureKind::Promise, "Peek" | "Resolve" | "Reject")
+            | (FutureKind::IngressRequester, "Request" | "Send")
+            | (FutureKind::IngressSendRequester, "Send")
+            | (FutureKind::InvocationHandle, "Attach" | "Output")
+    );
+    ok.then(|| format!(".{method}()"))
+}
+
+fn ignored_errors(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    for c in &cx.facts.calls {
+        let Some(label) = error_returning(cx, c) else {
+            continue;
+        };
+        let node = c.parts.node;
+        let Some(parent) = node.parent() else {
+            continue;
+        };
+        let dropped = match parent.kind() {
+            "expression_statement" => true,
+            "expression_list" => {
+                let Some(stmt) = parent.parent() else {
+                    continue;
+                };
+                if !matches!(
+                    stmt.kind(),
+                    "assignment_statement" | "short_var_declaration" | "var_spec"
+                ) {
+                    continue;
+                }
+                if field(stmt, "right").or_else(|| field(stmt, "value")) != Some(parent)
+                    || parent.named_child_count() != 1
+                {
+                    continue;
+                }
+                let lefts: Vec<Node<'_>> =
+                    field(stmt, "left").map(named_children).unwrap_or_else(|| {
+                        let mut cursor = stmt.walk();
+                        stmt.children_by_field_name("name", &mut cursor).collect()
+                    });
+                // The error is the last result.
+                lefts.last().is_some_and(|l| text(*l, cx.src) == "_")
+            }
+            _ => false,
+        };
+        if !dropped {
+            continue;
+        }
+        let mut f = Finding::new(
+            "RS3004",
+            node.start_byte(),
+            node.end_byte(),
+            format!(
+                "the error of {label} is discarded: a terminal failure or cancellation goes unnoticed and the handler carries on with zero values; check it"
+            ),
+        );
+        if parent.kind() == "expression_statement"
+            && let Some(fix) = bind_and_check(cx, c, parent)
+        {
+            f.fixes.push(fix);
+        }
+        out.push(f);
+    }
+}
+
+/// `restate.Sleep(ctx, d)` -> `if err := restate.Sleep(ctx, d); err != nil { return <zeros>, err }`
+/// for calls whose only result is the error.
+fn bind_and_check(cx: &FileContext<'_>, c: &CallFact<'_>, stmt: Node<'_>) -> Option<Fix> {
+    let single_error = matches!(c.sdk, Some("RunVoid" | "Sleep"))
+        || futures::method_call(&c.parts, cx.src)
+            .is_some_and(|(_, m)| matches!(m, "Done" | "Resolve" | "Reject"));
+    if !single_error {
+        return None;
+    }
+    let func = c.func.and_then(|i| cx.model.functions.get(i as usize))?;
+    if func.region == Region::Run {
+        return None;
+    }
+    let zeros = zero_values(&func.results[..func.results.len().saturating_sub(1)]);
+    if func.results.last().map(String::as_str) != Some("error") {
+        return None;
+    }
+    let call_text = text(c.parts.node, cx.src);
+    let indent = go::line_indent(cx.src, stmt.start_byte());
+    let ret = if zeros.is_empty() {
+        "return err".to_string()
+    } else {
+        format!("return {}, err", zeros.join(", "))
+    };
+    Some(Fix {
+        title: "Check the error".into(),
+        edits: vec![Edit::replace(
+            stmt.start_byte(),
+            stmt.end_byte(),
+            format!("if err := {call_text}; err != nil {{\n{indent}\t{ret}\n{indent}}}"),
+        )],
+        safe: false,
+        snippet: false,
+    })
+}
+
+/// Zero values of Go types as written in a signature.
+pub fn zero_values(types: &[String]) -> Vec<String> {
+    types
+        .iter()
+        .map(|t| {
+            let t = t.trim();
+            match t {
+                "string" => "\"\"".to_string(),
+                "bool" => "false".to_string(),
+                "error" => "nil".to_string(),
+                "int" | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16"
+                | "uint32" | "uint64" | "uintptr" | "float32" | "float64" | "byte" | "rune"
+                | "complex64" | "complex128" => "0".to_string(),
+                _ if t.starts_with('*')
+                    || t.starts_with("[]")
+                    || t.starts_with("map[")
+                    || t.starts_with("chan")
+                    || t.starts_with("func")
+                    || t.starts_with("interface")
+                    || t == "any" =>
+                {
+                    "nil".to_string()
+                }
+                _ => format!("{t}{{}}"),
+            }
+        })
+        .collect()
+}
+
+// ---- RS3007 ---------------------------------------------------------------------------------------
+
+fn manual_retry(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    for f in &cx.facts.fors {
+        if !facts::in_handler(cx.model, f.func) {
+            continue;
+        }
+        let clause = named_children(f.node)
+            .into_iter()
+            .find(|c| matches!(c.kind(), "range_clause" | "for_clause"));
+        if clause.is_some_and(|c| c.kind() == "range_clause") {
+            continue;
+        }
+        // Counting over items (`i < len(xs)`) is iteration, not retrying.
+        if clause.is_some_and(|c| text(c, cx.src).contains("len(")) {
+            continue;
+        }
+        let Some(body) = field(f.node, "body") else {
+            continue;
+        };
+        let repeats_step = cx.facts.calls.iter().any(|c| {
+            go::contains(body, c.parts.node)
+                && (c.sdk.is_some_and(|n| {
+                    restate_api::is_run(n) || restate_api::op_class(n) == Some(OpClass::Call)
+                }) || futures::method_call(&c.parts, cx.src)
+                    .is_some_and(|(_, m)| m == "Request"))
+        }) || f
+            .func
+            .and_then(|i| cx.model.functions.get(i as usize))
+            .is_some_and(|func| {
+                func.effects.iter().any(|e| {
+                    (e.span.start as usize) >= body.start_byte()
+                        && (e.span.end as usize) <= body.end_byte()
+                })
+            });
+        if !repeats_step {
+            continue;
+        }
+        if retries_on_error(cx, body) {
+            out.push(Finding::new(
+                "RS3007",
+                f.node.start_byte(),
+                f.node.start_byte() + 3,
+                "hand-written retry loop: Restate already retries failed steps and handlers durably; configure the step with restate.WithMaxRetryAttempts / WithInitialRetryInterval / WithMaxRetryDuration and return a terminal error to stop",
+            ));
+        }
+    }
+}
+
+/// An `if` on `err` inside the loop that continues, sleeps, or (on success) breaks out.
+fn retries_on_error(cx: &FileContext<'_>, body: Node<'_>) -> bool {
+    let mut hit = false;
+    go::walk(body, |n| {
+        if hit || (n != body && go::is_func_like(n.kind())) {
+            return false;
+        }
+        if n.kind() != "if_statement" {
+            return true;
+        }
+        let cond = field(n, "condition").map(|c| text(c, cx.src)).unwrap_or("");
+        let Some(cons) = field(n, "consequence") else {
+            return true;
+        };
+        let cons_text = text(cons, cx.src);
+        let on_error = cond.contains("err != nil");
+        let on_success = cond.contains("err == nil");
+        let sleeps = cons_text.contains("Sleep(") || cons_text.contains("time.After(");
+        let continues = cons_text.contains("continue");
+        if (on_error && (continues || sleeps))
+            || (on_success && (cons_text.contains("break") || cons_text.contains("return")))
+        {
+            hit = true;
+        }
+        true
+    });
+    hit
+}
