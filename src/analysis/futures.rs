@@ -39,6 +39,18 @@ pub enum FutureKind {
     IngressClient,
     /// `restate.NewService/NewObject/NewWorkflow(...)` builders.
     Builder,
+    /// `server.NewRestate()` and its chained setters.
+    ServerRestate,
+    /// `restate.WaitIter(...)`.
+    WaitIterator,
+    /// `restate.TerminalErrorf/ToTerminalError/AsTerminalError(...)`.
+    TerminalError,
+    /// `restate.Reflect(...)`.
+    ServiceDefinition,
+    /// `ctx.Request().Headers`, `TerminalError.Metadata()`.
+    StringMap,
+    /// The result of an ingress `.Send(ctx, x)`.
+    SendResponse,
 }
 
 impl FutureKind {
@@ -62,6 +74,12 @@ impl FutureKind {
             FutureKind::Invocation => "Invocation",
             FutureKind::IngressClient => "Client",
             FutureKind::Builder => "NewService",
+            FutureKind::ServerRestate => "Restate",
+            FutureKind::WaitIterator => "WaitIterator",
+            FutureKind::TerminalError => "TerminalError",
+            FutureKind::ServiceDefinition => "ServiceDefinition",
+            FutureKind::StringMap => "StringMap",
+            FutureKind::SendResponse => "SimpleSendResponse",
         }
     }
 
@@ -104,6 +122,21 @@ fn kind_depth(expr: Node<'_>, src: &str, model: &FileModel, depth: u32) -> Optio
             }
             Some(k)
         }
+        // `ctx.Request().Headers`
+        "selector_expression" => {
+            let f = field(expr, "field")?;
+            let operand = go::unparen(field(expr, "operand")?);
+            let call = call_parts(operand)?;
+            match (text(f, src), call.callee(src)) {
+                (
+                    "Headers",
+                    Callee::Selector {
+                        name: "Request", ..
+                    },
+                ) if call.args.is_empty() => Some(FutureKind::StringMap),
+                _ => None,
+            }
+        }
         "call_expression" | "type_conversion_expression" => {
             let call = call_parts(expr)?;
             let callee = call.callee(src);
@@ -119,6 +152,11 @@ fn kind_depth(expr: Node<'_>, src: &str, model: &FileModel, depth: u32) -> Optio
                     "AttachInvocation" => FutureKind::Attach,
                     "WaitFirst" => FutureKind::WaitFirstResult,
                     "Rand" => FutureKind::Rand,
+                    "WaitIter" => FutureKind::WaitIterator,
+                    "TerminalErrorf" | "ToTerminalError" | "AsTerminalError" => {
+                        FutureKind::TerminalError
+                    }
+                    "Reflect" => FutureKind::ServiceDefinition,
                     "WithRequestType" => FutureKind::Client,
                     "NewService" | "NewObject" | "NewWorkflow" => FutureKind::Builder,
                     _ => return None,
@@ -140,6 +178,15 @@ fn kind_depth(expr: Node<'_>, src: &str, model: &FileModel, depth: u32) -> Optio
                     _ => return None,
                 });
             }
+            if let Callee::Selector {
+                operand_ident: Some(pkg),
+                name: "NewRestate",
+                ..
+            } = callee
+                && model.import_path_for(pkg) == Some(crate::analysis::restate_api::SERVER_PATH)
+            {
+                return Some(FutureKind::ServerRestate);
+            }
             // Methods on SDK values.
             if let Callee::Selector { operand, name, .. } = callee {
                 let base = kind_depth(operand, src, model, depth + 1)?;
@@ -150,6 +197,17 @@ fn kind_depth(expr: Node<'_>, src: &str, model: &FileModel, depth: u32) -> Optio
                     }
                     (FutureKind::Builder, "Handler" | "ConfigureHandler") => {
                         Some(FutureKind::Builder)
+                    }
+                    (
+                        FutureKind::ServerRestate,
+                        "Bind" | "WithLogger" | "WithIdentityV1" | "Bidirectional",
+                    ) => Some(FutureKind::ServerRestate),
+                    (FutureKind::TerminalError, "Metadata") => Some(FutureKind::StringMap),
+                    (FutureKind::IngressRequester | FutureKind::IngressSendRequester, "Send") => {
+                        Some(FutureKind::SendResponse)
+                    }
+                    (FutureKind::ServiceDefinition, "ConfigureHandler") => {
+                        Some(FutureKind::ServiceDefinition)
                     }
                     _ => None,
                 };

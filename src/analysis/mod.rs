@@ -1,17 +1,22 @@
 //! The analysis: pure functions from Go source text to a model of the file, the workspace index and
 //! findings. Nothing here knows about LSP, JSON-RPC or the file system of a client.
 
+pub mod complete;
 pub mod config;
+pub mod docs;
 pub mod effects;
 pub mod findings;
 pub mod fixes;
 pub mod futures;
 pub mod go;
 pub mod gomod;
+pub mod hover;
 pub mod model;
+pub mod resolve;
 pub mod restate_api;
 pub mod rules;
 pub mod scope;
+pub mod snippets;
 pub mod span;
 pub mod suppress;
 pub mod symbols;

@@ -2,6 +2,8 @@
 //! document version they were computed for.
 
 use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{Diagnostic, DiagnosticSeverity, Uri};
@@ -10,10 +12,17 @@ use crate::analysis::findings::Finding;
 use crate::analysis::rules::{self, FileInput};
 use crate::server::convert;
 use crate::server::encoding;
-use crate::server::state::{State, path_to_uri};
+use crate::server::state::{State, lock, path_to_uri};
 
 /// A batch ready to publish: (uri, version, diagnostics).
 pub type Batch = Vec<(Uri, Option<i32>, Vec<Diagnostic>)>;
+
+/// Diagnostics of one document with the findings behind them (kept for code actions).
+pub struct Computed {
+    pub version: i32,
+    pub diagnostics: Vec<Diagnostic>,
+    pub findings: Arc<Vec<Finding>>,
+}
 
 /// The findings of an open document (run under the state lock).
 pub fn findings(st: &State, uri: &Uri) -> Option<Vec<Finding>> {
@@ -32,25 +41,39 @@ pub fn findings(st: &State, uri: &Uri) -> Option<Vec<Finding>> {
     Some(rules::check_file(&cx))
 }
 
-pub fn for_document(st: &State, uri: &Uri) -> Option<(i32, Vec<Diagnostic>)> {
+pub fn for_document(st: &State, uri: &Uri) -> Option<Computed> {
     let doc = st.docs.get(uri)?;
     let fs = findings(st, uri)?;
-    let diags = fs
+    let diagnostics = fs
         .iter()
         .map(|f| convert::diagnostic(f, uri, &doc.rope, st.enc, &st.caps))
         .collect();
-    Some((doc.version, diags))
+    Some(Computed {
+        version: doc.version,
+        diagnostics,
+        findings: Arc::new(fs),
+    })
 }
 
-/// Diagnostics for every open document except `skip`.
-pub fn for_open_documents(st: &State, skip: Option<&Uri>) -> Batch {
+/// Compute, remember the findings for code actions, and return what to publish.
+pub fn refresh_document(st: &mut State, uri: &Uri) -> Option<(i32, Vec<Diagnostic>)> {
+    let c = for_document(st, uri)?;
+    st.findings.insert(uri.clone(), (c.version, c.findings));
+    Some((c.version, c.diagnostics))
+}
+
+/// Diagnostics for every open document except `skip` (findings remembered).
+pub fn for_open_documents(st: &mut State, skip: Option<&Uri>) -> Batch {
+    let uris: Vec<Uri> = st
+        .docs
+        .keys()
+        .filter(|u| Some(*u) != skip)
+        .cloned()
+        .collect();
     let mut out = vec![];
-    for uri in st.docs.keys() {
-        if Some(uri) == skip {
-            continue;
-        }
-        if let Some((v, d)) = for_document(st, uri) {
-            out.push((uri.clone(), Some(v), d));
+    for uri in uris {
+        if let Some((v, d)) = refresh_document(st, &uri) {
+            out.push((uri, Some(v), d));
         }
     }
     out
@@ -78,6 +101,53 @@ pub fn config_problems(st: &State) -> Option<(Uri, Vec<Diagnostic>)> {
         })
         .collect();
     Some((uri, diags))
+}
+
+/// Findings of other open documents can change when a file they depend on changes (a helper gains
+/// a clock read, a handler is renamed). Shortly after the last edit, off the keystroke path,
+/// recompute them and publish those that changed.
+pub fn schedule_cross_file(client: Client, state: Arc<Mutex<State>>, origin: Uri) {
+    let generation = {
+        let mut st = lock(&state);
+        st.cross_gen += 1;
+        if st.docs.len() < 2 {
+            return;
+        }
+        st.cross_gen
+    };
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(CROSS_FILE_DELAY_MS)).await;
+        let batch = {
+            let mut st = lock(&state);
+            if st.cross_gen != generation {
+                return;
+            }
+            changed_others(&mut st, &origin)
+        };
+        publish(&client, batch).await;
+    });
+}
+
+pub const CROSS_FILE_DELAY_MS: u64 = 150;
+
+fn changed_others(st: &mut State, origin: &Uri) -> Batch {
+    let uris: Vec<Uri> = st.docs.keys().filter(|u| *u != origin).cloned().collect();
+    let mut out = vec![];
+    for uri in uris {
+        let Some(c) = for_document(st, &uri) else {
+            continue;
+        };
+        let unchanged = st
+            .findings
+            .get(&uri)
+            .is_some_and(|(v, old)| *v == c.version && **old == *c.findings);
+        if unchanged {
+            continue;
+        }
+        st.findings.insert(uri.clone(), (c.version, c.findings));
+        out.push((uri, Some(c.version), c.diagnostics));
+    }
+    out
 }
 
 pub async fn publish(client: &Client, batch: Batch) {

@@ -159,7 +159,7 @@ pub async fn index_workspace(client: Client, state: Arc<Mutex<State>>) {
         let mut st = lock(&state);
         st.indexing_done = true;
         (
-            diagnostics::for_open_documents(&st, None),
+            diagnostics::for_open_documents(&mut st, None),
             diagnostics::config_problems(&st),
         )
     };

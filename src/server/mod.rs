@@ -3,10 +3,13 @@
 //! call the analysis, convert, and only then await to talk to the client.
 
 pub mod catch_panic;
+pub mod code_action;
+pub mod completion;
 pub mod convert;
 pub mod diagnostics;
 pub mod documents;
 pub mod encoding;
+pub mod hover;
 pub mod indexing;
 pub mod state;
 pub mod symbols;
@@ -122,9 +125,9 @@ impl Backend {
 
     async fn refresh_all(&self) {
         let (batch, cfg) = {
-            let st = lock(&self.state);
+            let mut st = lock(&self.state);
             (
-                diagnostics::for_open_documents(&st, None),
+                diagnostics::for_open_documents(&mut st, None),
                 diagnostics::config_problems(&st),
             )
         };
@@ -178,6 +181,20 @@ fn client_caps(p: &InitializeParams) -> (Caps, Encoding) {
             .and_then(|t| t.document_symbol.as_ref())
             .and_then(|d| d.hierarchical_document_symbol_support)
             .unwrap_or(false),
+        document_changes: c
+            .workspace
+            .as_ref()
+            .and_then(|w| w.workspace_edit.as_ref())
+            .and_then(|w| w.document_changes)
+            .unwrap_or(false),
+        resolve_edits: td
+            .and_then(|t| t.code_action.as_ref())
+            .and_then(|c| c.resolve_support.as_ref())
+            .is_some_and(|r| r.properties.iter().any(|p| p == "edit")),
+        markdown_hover: td
+            .and_then(|t| t.hover.as_ref())
+            .and_then(|h| h.content_format.as_ref())
+            .is_none_or(|f| f.is_empty() || f.contains(&MarkupKind::Markdown)),
     };
     (caps, enc)
 }
@@ -226,6 +243,23 @@ impl LanguageServer for Backend {
                     },
                 )),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(vec!["\"".into()]),
+                    resolve_provider: Some(false),
+                    ..Default::default()
+                }),
+                code_action_provider: Some(CodeActionProviderCapability::Options(
+                    CodeActionOptions {
+                        code_action_kinds: Some(vec![
+                            CodeActionKind::QUICKFIX,
+                            CodeActionKind::REFACTOR_REWRITE,
+                            CodeActionKind::new(code_action::FIX_ALL),
+                        ]),
+                        resolve_provider: Some(true),
+                        work_done_progress_options: Default::default(),
+                    },
+                )),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 workspace: Some(WorkspaceServerCapabilities {
                     workspace_folders: Some(WorkspaceFoldersServerCapabilities {
@@ -297,11 +331,14 @@ impl LanguageServer for Backend {
             // A second didOpen of an open document replaces it.
             st.docs.insert(uri.clone(), doc);
             st.index_document(&uri);
-            diagnostics::for_document(&st, &uri)
+            diagnostics::refresh_document(&mut st, &uri)
         };
         if let Some((v, d)) = publish {
-            self.client.publish_diagnostics(uri, d, Some(v)).await;
+            self.client
+                .publish_diagnostics(uri.clone(), d, Some(v))
+                .await;
         }
+        diagnostics::schedule_cross_file(self.client.clone(), self.state.clone(), uri);
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
@@ -326,21 +363,25 @@ impl LanguageServer for Backend {
             doc.apply_changes(&params.content_changes, *enc, parser);
             doc.version = version;
             st.index_document(&uri);
-            diagnostics::for_document(&st, &uri)
+            diagnostics::refresh_document(&mut st, &uri)
         };
         if let Some((v, d)) = publish {
             // Drop results that a newer change has already superseded.
             let current = lock(&self.state).docs.get(&uri).map(|d| d.version);
             if current == Some(v) {
-                self.client.publish_diagnostics(uri, d, Some(v)).await;
+                self.client
+                    .publish_diagnostics(uri.clone(), d, Some(v))
+                    .await;
             }
         }
+        diagnostics::schedule_cross_file(self.client.clone(), self.state.clone(), uri);
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
         {
             let mut st = lock(&self.state);
+            st.findings.remove(&uri);
             if let Some(doc) = st.docs.remove(&uri) {
                 // The index falls back to the file on disk (or forgets an unsaved buffer).
                 let opts = st.extract.clone();
@@ -403,6 +444,30 @@ impl LanguageServer for Backend {
     ) -> Result<Option<DocumentSymbolResponse>> {
         let st = lock(&self.state);
         Ok(symbols::document_symbols(&st, &params.text_document.uri))
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let st = lock(&self.state);
+        Ok(completion::completion(&st, &params))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let st = lock(&self.state);
+        Ok(hover::hover(&st, &params))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let st = lock(&self.state);
+        let mut actions = code_action::code_actions(&st, &params).unwrap_or_default();
+        if st.caps.resolve_edits {
+            code_action::remember_request(&mut actions, &params);
+        }
+        Ok(Some(actions))
+    }
+
+    async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
+        let st = lock(&self.state);
+        Ok(code_action::resolve(&st, action))
     }
 
     async fn symbol(

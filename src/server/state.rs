@@ -10,6 +10,7 @@ use tower_lsp_server::ls_types::Uri;
 use tree_sitter::Parser;
 
 use crate::analysis::config::{self, Config, Problem, RawConfig};
+use crate::analysis::findings::Finding;
 use crate::analysis::go;
 use crate::analysis::model::{self, ExtractOptions, FileModel};
 use crate::analysis::workspace::Workspace;
@@ -27,10 +28,16 @@ pub struct Caps {
     pub code_description: bool,
     pub diagnostic_tags: bool,
     pub hierarchical_symbols: bool,
+    pub document_changes: bool,
+    /// The client resolves code action edits lazily (`codeAction/resolve`).
+    pub resolve_edits: bool,
+    pub markdown_hover: bool,
 }
 
 pub struct State {
     pub docs: HashMap<Uri, Document>,
+    /// The findings last published for each open document, with the version they belong to.
+    pub findings: HashMap<Uri, (i32, Arc<Vec<Finding>>)>,
     pub ws: Workspace,
     pub parser: Parser,
     pub enc: Encoding,
@@ -44,12 +51,15 @@ pub struct State {
     pub config_problems: Vec<(Option<PathBuf>, Problem)>,
     pub indexing_done: bool,
     pub shutdown: bool,
+    /// Bumped by every edit; a pending cross-file refresh only runs if it is still the latest.
+    pub cross_gen: u64,
 }
 
 impl Default for State {
     fn default() -> Self {
         State {
             docs: HashMap::new(),
+            findings: HashMap::new(),
             ws: Workspace::new(),
             parser: go::new_parser(),
             enc: Encoding::Utf16,
@@ -62,6 +72,7 @@ impl Default for State {
             config_problems: vec![],
             indexing_done: false,
             shutdown: false,
+            cross_gen: 0,
         }
     }
 }

@@ -71,6 +71,11 @@ pub const FAMILIES: &[(&str, bool, Family)] = &[
 
 /// Run every family on a file and return the findings that survive configuration and suppression.
 pub fn check_file(input: &FileInput<'_>) -> Vec<Finding> {
+    check_file_with(input, FAMILIES)
+}
+
+/// `check_file` with a given set of families (tests inject failing ones).
+pub fn check_file_with(input: &FileInput<'_>, families: &[(&str, bool, Family)]) -> Vec<Finding> {
     if input.model.generated {
         return vec![];
     }
@@ -87,7 +92,7 @@ pub fn check_file(input: &FileInput<'_>) -> Vec<Finding> {
     };
     let mut all = Vec::new();
     let test_file = crate::analysis::workspace::is_test_file(input.path);
-    for (name, in_tests, family) in FAMILIES {
+    for (name, in_tests, family) in families {
         if test_file && !in_tests {
             continue;
         }
@@ -138,4 +143,52 @@ pub fn finish(cx: &FileContext<'_>, findings: Vec<Finding>) -> Vec<Finding> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::go::parse_str;
+    use crate::analysis::model::extract;
+
+    fn exploding(_: &FileContext<'_>, _: &mut Vec<Finding>) {
+        panic!("index out of range in a test family");
+    }
+
+    #[test]
+    fn a_panicking_family_becomes_rs0002_and_the_others_still_report() {
+        let src = "package p\n\nimport (\n\t\"time\"\n\n\trestate \"github.com/restatedev/sdk-go\"\n)\n\nfunc H(ctx restate.Context) { _ = time.Now() }\n";
+        let tree = parse_str(src);
+        let model = extract(src, &tree);
+        let mut ws = Workspace::new();
+        ws.upsert("/p/h.go".into(), model.clone(), 9);
+        let config = Config::default();
+        let input = FileInput {
+            path: Path::new("/p/h.go"),
+            src,
+            tree: &tree,
+            model: &model,
+            ws: &ws,
+            config: &config,
+            gomod: None,
+        };
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(|_| {}));
+        let fs = check_file_with(
+            &input,
+            &[
+                ("exploding", true, exploding),
+                ("determinism", true, determinism::check),
+            ],
+        );
+        std::panic::set_hook(previous);
+        let codes: Vec<&str> = fs.iter().map(|f| f.code).collect();
+        assert_eq!(codes, vec!["RS0002", "RS1001"], "{fs:?}");
+        assert!(
+            fs[0].message.contains("exploding rules failed"),
+            "{}",
+            fs[0].message
+        );
+        assert!(fs[0].message.contains("index out of range"));
+    }
 }

@@ -1,0 +1,345 @@
+//! textDocument/codeAction and codeAction/resolve: the fixes that findings carry (quickfix), a
+//! suppression comment for every finding, and `source.fixAll.restate` for the fixes marked safe.
+//! Editors ask on every cursor move, so the findings come from the cache filled when diagnostics
+//! were published; with `resolveSupport` the edits themselves are only built on resolve.
+
+use std::collections::HashMap;
+
+use serde_json::{Value, json};
+use tower_lsp_server::ls_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, DocumentChanges, OneOf,
+    OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
+};
+
+use crate::analysis::findings::{Edit, Finding, Fix};
+use crate::analysis::go;
+use crate::server::documents::Document;
+use crate::server::encoding;
+use crate::server::state::State;
+
+pub const FIX_ALL: &str = "source.fixAll.restate";
+
+/// One action before it is turned into LSP: enough to rebuild it on resolve.
+struct Planned {
+    title: String,
+    kind: CodeActionKind,
+    /// Index into the findings, if the action answers one.
+    finding: Option<usize>,
+    edits: Vec<Edit>,
+    preferred: bool,
+}
+
+/// Replace snippet placeholders by their defaults (`${1:key}` -> `key`, `$0` -> ``).
+pub fn strip_placeholders(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(inner) = after.strip_prefix('{')
+            && let Some(close) = inner.find('}')
+        {
+            let body = &inner[..close];
+            out.push_str(body.split_once(':').map(|(_, d)| d).unwrap_or(""));
+            rest = &inner[close + 1..];
+            continue;
+        }
+        let digits = after.chars().take_while(|c| c.is_ascii_digit()).count();
+        if digits > 0 {
+            rest = &after[digits..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn wants(only: &Option<Vec<CodeActionKind>>, kind: &str) -> bool {
+    match only {
+        None => !kind.starts_with("source"),
+        Some(list) => list
+            .iter()
+            .any(|k| kind == k.as_str() || kind.starts_with(&format!("{}.", k.as_str()))),
+    }
+}
+
+fn plan(
+    doc: &Document,
+    findings: &[Finding],
+    start: usize,
+    end: usize,
+    only: &Option<Vec<CodeActionKind>>,
+) -> Vec<Planned> {
+    let mut out = vec![];
+    if wants(only, "quickfix") {
+        for (i, f) in findings.iter().enumerate() {
+            // Findings under the cursor or the selection (touching counts).
+            if f.end < start || f.start > end {
+                continue;
+            }
+            for (k, fix) in f.fixes.iter().enumerate() {
+                out.push(Planned {
+                    title: fix.title.clone(),
+                    kind: CodeActionKind::QUICKFIX,
+                    finding: Some(i),
+                    edits: fix_edits(fix),
+                    preferred: k == 0,
+                });
+            }
+            if f.code != "RS0001" {
+                let line_start = go::line_start(&doc.text, f.start);
+                let indent = go::line_indent(&doc.text, f.start);
+                out.push(Planned {
+                    title: format!("Suppress {} here with //restate:ignore", f.code),
+                    kind: CodeActionKind::QUICKFIX,
+                    finding: Some(i),
+                    edits: vec![Edit::insert(
+                        line_start,
+                        format!("{indent}//restate:ignore {} \n", f.code),
+                    )],
+                    preferred: false,
+                });
+            }
+        }
+    }
+    if wants(only, FIX_ALL) && only.is_some() {
+        let mut edits: Vec<Edit> = vec![];
+        let mut taken: Vec<(usize, usize)> = vec![];
+        for f in findings {
+            let Some(fix) = f.fixes.iter().find(|x| x.safe) else {
+                continue;
+            };
+            let fe = fix_edits(fix);
+            let overlaps = fe.iter().any(|e| {
+                taken.iter().any(|(s, t)| {
+                    e.start < *t && *s < e.end.max(e.start + 1)
+                        || (e.start == e.end && e.start == *s)
+                })
+            });
+            if overlaps {
+                continue;
+            }
+            for e in &fe {
+                taken.push((e.start, e.end));
+            }
+            edits.extend(fe);
+        }
+        dedup_inserts(&mut edits);
+        if !edits.is_empty() {
+            out.push(Planned {
+                title: "Fix all Restate issues with safe fixes".into(),
+                kind: CodeActionKind::new(FIX_ALL),
+                finding: None,
+                edits,
+                preferred: false,
+            });
+        }
+    }
+    out
+}
+
+/// Identical insertions (the same import added by two fixes) once.
+fn dedup_inserts(edits: &mut Vec<Edit>) {
+    let mut seen: Vec<Edit> = vec![];
+    edits.retain(|e| {
+        if e.start == e.end && seen.contains(e) {
+            return false;
+        }
+        seen.push(e.clone());
+        true
+    });
+}
+
+fn fix_edits(fix: &Fix) -> Vec<Edit> {
+    fix.edits
+        .iter()
+        .map(|e| {
+            Edit::replace(
+                e.start,
+                e.end,
+                if fix.snippet {
+                    strip_placeholders(&e.text)
+                } else {
+                    e.text.clone()
+                },
+            )
+        })
+        .collect()
+}
+
+fn workspace_edit(st: &State, doc: &Document, edits: &[Edit]) -> WorkspaceEdit {
+    let text_edits: Vec<TextEdit> = edits
+        .iter()
+        .map(|e| {
+            TextEdit::new(
+                encoding::to_range(&doc.rope, e.start, e.end, st.enc),
+                e.text.clone(),
+            )
+        })
+        .collect();
+    if st.caps.document_changes {
+        WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier {
+                    uri: doc.uri.clone(),
+                    version: Some(doc.version),
+                },
+                edits: text_edits.into_iter().map(OneOf::Left).collect(),
+            }])),
+            ..Default::default()
+        }
+    } else {
+        let mut changes = HashMap::new();
+        changes.insert(doc.uri.clone(), text_edits);
+        WorkspaceEdit {
+            changes: Some(changes),
+            ..Default::default()
+        }
+    }
+}
+
+fn to_action(
+    st: &State,
+    doc: &Document,
+    findings: &[Finding],
+    p: Planned,
+    index: usize,
+    lazy: bool,
+) -> CodeAction {
+    let diagnostics = p.finding.and_then(|i| findings.get(i)).map(|f| {
+        vec![crate::server::convert::diagnostic(
+            f, &doc.uri, &doc.rope, st.enc, &st.caps,
+        )]
+    });
+    let data = lazy.then(|| json!({"uri": doc.uri.as_str(), "version": doc.version, "index": index, "title": p.title}));
+    CodeAction {
+        title: p.title,
+        kind: Some(p.kind),
+        diagnostics,
+        edit: (!lazy).then(|| workspace_edit(st, doc, &p.edits)),
+        command: None,
+        is_preferred: p.preferred.then_some(true),
+        disabled: None,
+        data,
+    }
+}
+
+fn request_range(doc: &Document, params: &CodeActionParams, st: &State) -> (usize, usize) {
+    let start = encoding::to_byte(&doc.rope, params.range.start, st.enc);
+    let end = encoding::to_byte(&doc.rope, params.range.end, st.enc);
+    (start.min(end), start.max(end))
+}
+
+pub fn code_actions(st: &State, params: &CodeActionParams) -> Option<Vec<CodeActionOrCommand>> {
+    let doc = st.docs.get(&params.text_document.uri)?;
+    let findings = st
+        .findings
+        .get(&doc.uri)
+        .filter(|(v, _)| *v == doc.version)
+        .map(|(_, f)| f.clone())?;
+    let (start, end) = request_range(doc, params, st);
+    let planned = plan(doc, &findings, start, end, &params.context.only);
+    let lazy = st.caps.resolve_edits;
+    Some(
+        planned
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| {
+                CodeActionOrCommand::CodeAction(to_action(st, doc, &findings, p, i, lazy))
+            })
+            .collect(),
+    )
+}
+
+/// Fill in the edit of an action returned without one. The request is replayed against the same
+/// document version; a changed document gets no edit (the client then asks again).
+pub fn resolve(st: &State, mut action: CodeAction) -> CodeAction {
+    let Some(data) = action.data.clone() else {
+        return action;
+    };
+    let (Some(uri), Some(version), Some(index)) = (
+        data.get("uri").and_then(Value::as_str),
+        data.get("version").and_then(Value::as_i64),
+        data.get("index").and_then(Value::as_u64),
+    ) else {
+        return action;
+    };
+    let Ok(uri) = uri.parse::<Uri>() else {
+        return action;
+    };
+    let Some(doc) = st
+        .docs
+        .get(&uri)
+        .filter(|d| i64::from(d.version) == version)
+    else {
+        return action;
+    };
+    let Some(findings) = st
+        .findings
+        .get(&uri)
+        .filter(|(v, _)| *v == doc.version)
+        .map(|(_, f)| f.clone())
+    else {
+        return action;
+    };
+    let Some(range) = data
+        .get("range")
+        .cloned()
+        .and_then(|r| serde_json::from_value(r).ok())
+    else {
+        return action;
+    };
+    let params_like = CodeActionParams {
+        text_document: tower_lsp_server::ls_types::TextDocumentIdentifier { uri: uri.clone() },
+        range,
+        context: tower_lsp_server::ls_types::CodeActionContext {
+            diagnostics: vec![],
+            only: data
+                .get("only")
+                .cloned()
+                .and_then(|o| serde_json::from_value(o).ok()),
+            trigger_kind: None,
+        },
+        work_done_progress_params: Default::default(),
+        partial_result_params: Default::default(),
+    };
+    let (start, end) = request_range(doc, &params_like, st);
+    let planned = plan(doc, &findings, start, end, &params_like.context.only);
+    if let Some(p) = planned.into_iter().nth(index as usize)
+        && p.title == action.title
+    {
+        action.edit = Some(workspace_edit(st, doc, &p.edits));
+    }
+    action
+}
+
+/// Attach the request's range and kinds to lazily returned actions so resolve can replay them.
+pub fn remember_request(actions: &mut [CodeActionOrCommand], params: &CodeActionParams) {
+    for a in actions {
+        if let CodeActionOrCommand::CodeAction(ca) = a
+            && let Some(Value::Object(map)) = ca.data.as_mut()
+        {
+            map.insert(
+                "range".into(),
+                serde_json::to_value(params.range).unwrap_or(Value::Null),
+            );
+            map.insert(
+                "only".into(),
+                serde_json::to_value(&params.context.only).unwrap_or(Value::Null),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_become_defaults() {
+        assert_eq!(strip_placeholders("f(${1:key}, $2)$0"), "f(key, )");
+        assert_eq!(strip_placeholders("a $ b ${x"), "a $ b ${x");
+    }
+}

@@ -1,0 +1,65 @@
+//! textDocument/hover: SDK docs, workspace handlers, call strings, and the summary of the rules whose
+//! diagnostics sit under the cursor.
+
+use tower_lsp_server::ls_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
+
+use crate::analysis::hover;
+use crate::analysis::rules::pages;
+use crate::server::encoding;
+use crate::server::state::State;
+
+pub fn hover(st: &State, params: &HoverParams) -> Option<Hover> {
+    let uri = &params.text_document_position_params.text_document.uri;
+    let doc = st.docs.get(uri)?;
+    let byte = encoding::to_byte(
+        &doc.rope,
+        params.text_document_position_params.position,
+        st.enc,
+    );
+    let file = st.ws.file(&doc.path)?;
+    let mut parts: Vec<String> = vec![];
+    let mut range = None;
+    // Rules reported under the cursor.
+    if let Some((v, findings)) = st.findings.get(uri)
+        && *v == doc.version
+    {
+        let mut seen = vec![];
+        for f in findings
+            .iter()
+            .filter(|f| f.start <= byte && byte <= f.end.max(f.start + 1))
+        {
+            if seen.contains(&f.code) {
+                continue;
+            }
+            seen.push(f.code);
+            let summary = pages::first_paragraph(f.code).unwrap_or_default();
+            let name = crate::analysis::rules::catalog::get(f.code)
+                .map(|r| r.name)
+                .unwrap_or("");
+            parts.push(format!(
+                "**{} {name}**: {summary}\n\nRun `restate-lsp explain {}` for the full page.",
+                f.code, f.code
+            ));
+            range.get_or_insert((f.start, f.end));
+        }
+    }
+    if let Some(h) = hover::hover(&doc.text, &doc.tree, &file.model, &st.ws, &doc.path, byte) {
+        parts.insert(0, h.markdown);
+        range = Some((h.start, h.end));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let kind = if st.caps.markdown_hover {
+        MarkupKind::Markdown
+    } else {
+        MarkupKind::PlainText
+    };
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind,
+            value: parts.join("\n\n---\n\n"),
+        }),
+        range: range.map(|(s, e)| encoding::to_range(&doc.rope, s, e, st.enc)),
+    })
+}
