@@ -295,6 +295,17 @@ pub struct ServiceCall {
     pub full_span: Span,
     pub has_idempotency_key: bool,
     pub func: Option<u32>,
+    /// The method name (`Request`) when chained.
+    pub method_span: Option<Span>,
+    /// Byte of the `(` opening the constructor's arguments (after any type arguments).
+    pub ctor_open: u32,
+    /// Byte of the `)` closing the chained method's arguments.
+    pub method_args_close: Option<u32>,
+    /// A request whose response is waited for: `.Request(x)`, or `.RequestFuture(x)` whose future
+    /// gets `.Response()` (chained, or through the variable holding it).
+    pub awaited: bool,
+    /// The chained call is a statement of its own (its result is not used).
+    pub result_unused: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -441,9 +452,11 @@ struct Extractor<'a, 't> {
     /// Start bytes of func literals passed to Run.
     run_literals: HashSet<usize>,
     /// `svc.Handler("h", ...)` calls on a variable: (variable, handler).
-    pending_var_handlers: Vec<(String, BuilderHandler)>,
+    /// (variable, handler, enclosing function, byte of the call).
+    pending_var_handlers: Vec<(String, BuilderHandler, Option<u32>, usize)>,
     /// Builders assigned to a variable: (variable, builder index).
-    builder_vars: Vec<(String, usize)>,
+    /// (variable, builder index, enclosing function, byte of the assignment).
+    builder_vars: Vec<(String, usize, Option<u32>, usize)>,
     _t: std::marker::PhantomData<&'t ()>,
 }
 
@@ -889,7 +902,12 @@ impl<'a, 't> Extractor<'a, 't> {
         {
             // `svc.Handler("h", restate.NewServiceHandler(fn))` on a builder variable.
             if let Some(h) = self.builder_handler(call) {
-                self.pending_var_handlers.push((var.to_string(), h));
+                self.pending_var_handlers.push((
+                    var.to_string(),
+                    h,
+                    self.current(),
+                    call.node.start_byte(),
+                ));
             }
         }
         if self.current_region() != Region::Run {
@@ -942,6 +960,8 @@ impl<'a, 't> Extractor<'a, 't> {
         let mut method = None;
         let mut full = call.node;
         let mut has_idem = false;
+        let mut method_span = None;
+        let mut method_args_close = None;
         if let Some(sel) = call
             .node
             .parent()
@@ -958,10 +978,24 @@ impl<'a, 't> Extractor<'a, 't> {
                 _ => ClientMethod::Other,
             });
             full = outer;
+            method_span = Some(self.loc.node(fname));
             if let Some(args) = field(outer, "arguments") {
                 has_idem = self.text(args).contains("WithIdempotencyKey");
+                method_args_close = Some(args.end_byte().saturating_sub(1) as u32);
             }
         }
+        let awaited = match method {
+            Some(ClientMethod::Request) => true,
+            Some(ClientMethod::RequestFuture) => self.future_awaited(full),
+            _ => false,
+        };
+        let result_unused = full
+            .parent()
+            .is_some_and(|p| p.kind() == "expression_statement");
+        let ctor_open = call
+            .arg_list
+            .map(|l| l.start_byte())
+            .unwrap_or(call.node.start_byte()) as u32;
         let api_span = self.loc.range(call.name_range().0, call.name_range().1);
         self.m.calls.push(ServiceCall {
             api,
@@ -975,7 +1009,39 @@ impl<'a, 't> Extractor<'a, 't> {
             full_span: self.loc.node(full),
             has_idempotency_key: has_idem,
             func: self.current(),
+            method_span,
+            ctor_open,
+            method_args_close,
+            awaited,
+            result_unused,
         });
+    }
+
+    /// Whether the future made by `fut_expr` (a `.RequestFuture(x)` call) is waited for.
+    fn future_awaited(&self, fut_expr: Node<'_>) -> bool {
+        // `.RequestFuture(x).Response()`
+        if let Some(sel) = fut_expr
+            .parent()
+            .filter(|p| p.kind() == "selector_expression")
+            && field(sel, "field").is_some_and(|f| self.text(f) == "Response")
+        {
+            return true;
+        }
+        // `fut := ....RequestFuture(x)` and later `fut.Response()` in the same function.
+        let Some(var) = assigned_variable(fut_expr, self.src) else {
+            return false;
+        };
+        let Some(func) = self
+            .current()
+            .and_then(|i| self.m.functions.get(i as usize))
+        else {
+            return false;
+        };
+        let body = self
+            .src
+            .get(func.range.0 as usize..func.range.1 as usize)
+            .unwrap_or("");
+        body.contains(&format!("{var}.Response("))
     }
 
     fn key_arg(&self, a: Node<'_>) -> KeyArg {
@@ -1024,7 +1090,8 @@ impl<'a, 't> Extractor<'a, 't> {
         let idx = self.m.builders.len();
         // `svc := restate.NewService("X")` followed by `svc.Handler(...)` statements.
         if let Some(var) = assigned_variable(cur, self.src) {
-            self.builder_vars.push((var, idx));
+            self.builder_vars
+                .push((var, idx, self.current(), call.node.start_byte()));
         }
         self.m.builders.push(BuilderService {
             name,
@@ -1097,8 +1164,13 @@ impl<'a, 't> Extractor<'a, 't> {
     }
 
     fn attach_var_handlers(&mut self) {
-        for (var, h) in std::mem::take(&mut self.pending_var_handlers) {
-            if let Some((_, idx)) = self.builder_vars.iter().rev().find(|(v, _)| *v == var)
+        for (var, h, func, at) in std::mem::take(&mut self.pending_var_handlers) {
+            // The latest builder assigned to the same variable before this call, in the same function.
+            if let Some((_, idx, _, _)) = self
+                .builder_vars
+                .iter()
+                .rev()
+                .find(|(v, _, f, start)| *v == var && *f == func && *start < at)
                 && let Some(b) = self.m.builders.get_mut(*idx)
             {
                 b.handlers.push(h);

@@ -77,8 +77,20 @@ impl Service {
     }
 }
 
+/// A request-response call from an exclusive object handler to another object's handler, by name:
+/// an edge of the graph in which call cycles (deadlocks) are searched.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallEdge {
+    pub from: (String, String),
+    pub to: (String, String),
+    pub path: PathBuf,
+    pub span: Span,
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Package {
+    /// Outgoing call edges of this package's exclusive object handlers.
+    pub edges: Vec<Arc<CallEdge>>,
     pub files: BTreeSet<PathBuf>,
     pub services: Vec<Arc<Service>>,
     /// Named functions (`name`) and methods (`Type.name`) -> (file, function index).
@@ -95,6 +107,8 @@ pub struct Workspace {
     modules: BTreeMap<PathBuf, GoMod>,
     packages: HashMap<PkgKey, Package>,
     services_by_name: HashMap<String, Vec<Arc<Service>>>,
+    /// Call edges of the whole workspace by calling service (object).
+    edges_from: HashMap<String, Vec<Arc<CallEdge>>>,
     /// Type names passed to `restate.Reflect(pkg.T{})` with a qualifier, counted over all files.
     qualified_reflects: HashMap<String, u32>,
     /// `restate.Reflect(NewSvc(..))` sites: (file, constructor as written).
@@ -309,6 +323,29 @@ impl Workspace {
         Some((f, func))
     }
 
+    /// Call edges made by any exclusive handler of the object `service`.
+    pub fn edges_from(&self, service: &str) -> &[Arc<CallEdge>] {
+        self.edges_from
+            .get(service)
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
+    }
+
+    /// The registered handler implemented by function `func` of `path` (by its handler root).
+    pub fn handler_of(&self, path: &Path, func: u32) -> Option<(&Arc<Service>, &Handler)> {
+        let (_, pkg) = self.package_of(path)?;
+        pkg.services.iter().find_map(|s| {
+            s.handlers
+                .iter()
+                .find(|h| {
+                    h.func_ref
+                        .as_ref()
+                        .is_some_and(|(p, i)| p == path && *i == func)
+                })
+                .map(|h| (s, h))
+        })
+    }
+
     pub fn services(&self) -> impl Iterator<Item = &Arc<Service>> {
         self.packages.values().flat_map(|p| p.services.iter())
     }
@@ -325,6 +362,19 @@ impl Workspace {
     }
 
     fn rebuild_package(&mut self, key: &PkgKey) {
+        let old_edges: Vec<Arc<CallEdge>> = self
+            .packages
+            .get(key)
+            .map(|p| p.edges.clone())
+            .unwrap_or_default();
+        for e in &old_edges {
+            if let Some(v) = self.edges_from.get_mut(&e.from.0) {
+                v.retain(|x| !Arc::ptr_eq(x, e));
+                if v.is_empty() {
+                    self.edges_from.remove(&e.from.0);
+                }
+            }
+        }
         let old: Vec<Arc<Service>> = self
             .packages
             .get(key)
@@ -385,7 +435,18 @@ impl Workspace {
                 written.extend(f.model.global_writes.iter().cloned());
             }
         }
+        let edges: Vec<Arc<CallEdge>> = call_edges(&files, &services)
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        for e in &edges {
+            self.edges_from
+                .entry(e.from.0.clone())
+                .or_default()
+                .push(e.clone());
+        }
         if let Some(p) = self.packages.get_mut(key) {
+            p.edges = edges;
             p.services = services;
             p.funcs = funcs;
             p.vars = vars;
@@ -468,6 +529,51 @@ impl Workspace {
             })
         })
     }
+}
+
+/// Request-response calls made by exclusive object handlers of the package, by name.
+fn call_edges(files: &[Arc<IndexedFile>], services: &[Arc<Service>]) -> Vec<CallEdge> {
+    use crate::analysis::model::Region;
+    use crate::analysis::restate_api::CallApi;
+    let mut out = vec![];
+    for f in files {
+        for c in &f.model.calls {
+            if c.ingress || c.api != CallApi::Object || !c.awaited {
+                continue;
+            }
+            let (Some(svc), Some(h)) = (&c.service, &c.handler) else {
+                continue;
+            };
+            let Some(root) = c
+                .func
+                .and_then(|i| match f.model.functions.get(i as usize)?.region {
+                    Region::Handler { root } => Some(root),
+                    _ => None,
+                })
+            else {
+                continue;
+            };
+            let caller = services.iter().find_map(|s| {
+                s.handlers
+                    .iter()
+                    .find(|x| {
+                        x.kind == HandlerKind::Exclusive
+                            && x.func_ref
+                                .as_ref()
+                                .is_some_and(|(p, i)| *p == f.path && *i == root)
+                    })
+                    .map(|x| (s.name.clone(), x.name.clone()))
+            });
+            let Some(from) = caller else { continue };
+            out.push(CallEdge {
+                from,
+                to: (svc.value.clone(), h.value.clone()),
+                path: f.path.clone(),
+                span: c.span,
+            });
+        }
+    }
+    out
 }
 
 pub fn is_test_file(path: &Path) -> bool {

@@ -10,10 +10,13 @@ pub mod determinism;
 pub mod errors;
 pub mod facts;
 pub mod hints;
+pub mod idempotency;
+pub mod objects;
 pub mod pages;
 pub mod run;
 pub mod versions;
 pub mod waits;
+pub mod wiring;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -67,6 +70,9 @@ pub const FAMILIES: &[(&str, bool, Family)] = &[
     ("api", true, api::check),
     ("hints", false, hints::check),
     ("versions", true, versions::check),
+    ("wiring", false, wiring::check),
+    ("objects", false, objects::check),
+    ("idempotency", false, idempotency::check),
 ];
 
 /// Run every family on a file and return the findings that survive configuration and suppression.

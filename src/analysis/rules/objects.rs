@@ -1,0 +1,462 @@
+//! RS5001, RS5005-RS5007: virtual objects and definitions. An exclusive handler holds its key while
+//! it waits; Reflect rejects (or silently skips) handlers of the wrong shape; polling loops grow the
+//! journal; and a state key read but never written is usually a typo.
+
+use tree_sitter::Node;
+
+use crate::analysis::findings::{Edit, Finding, Fix};
+use crate::analysis::futures::{self, FutureKind};
+use crate::analysis::go::{self, field, named_children, text};
+use crate::analysis::model::{FileModel, FuncKind, ReflectSite, StateOpKind};
+use crate::analysis::restate_api::{CtxKind, HandlerKind, OpClass, ServiceKind, op_class};
+use crate::analysis::rules::FileContext;
+use crate::analysis::rules::facts;
+use crate::analysis::rules::wiring::suggest;
+use crate::analysis::scope::{self, DeclKind};
+use crate::analysis::workspace::Service;
+
+pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    blocked_key(cx, out);
+    invalid_definitions(cx, out);
+    polling_loops(cx, out);
+    unknown_state_keys(cx, out);
+}
+
+// ---- RS5001 ---------------------------------------------------------------------------------------
+
+/// A constant value while evaluating durations: a plain number, or a duration in milliseconds.
+#[derive(Clone, Copy)]
+enum Quantity {
+    Number(f64),
+    Millis(f64),
+}
+
+/// A constant duration in milliseconds: `5*time.Minute`, `time.Hour`, `90 * time.Second`,
+/// `time.Duration(2) * time.Hour`, a constant, or a bare integer (nanoseconds).
+pub fn const_duration_ms(n: Node<'_>, cx: &FileContext<'_>, _depth: u32) -> Option<f64> {
+    Some(match quantity(n, cx, 0)? {
+        Quantity::Millis(ms) => ms,
+        Quantity::Number(ns) => ns / 1e6,
+    })
+}
+
+fn quantity(n: Node<'_>, cx: &FileContext<'_>, depth: u32) -> Option<Quantity> {
+    use Quantity::{Millis, Number};
+    if depth > 6 {
+        return None;
+    }
+    let n = go::unparen(n);
+    match n.kind() {
+        "int_literal" | "float_literal" => text(n, cx.src)
+            .replace('_', "")
+            .parse::<f64>()
+            .ok()
+            .map(Number),
+        "selector_expression" => {
+            let op = field(n, "operand")?;
+            if op.kind() != "identifier"
+                || cx.model.import_path_for(text(op, cx.src)) != Some("time")
+            {
+                return None;
+            }
+            Some(Millis(match text(field(n, "field")?, cx.src) {
+                "Nanosecond" => 1e-6,
+                "Microsecond" => 1e-3,
+                "Millisecond" => 1.0,
+                "Second" => 1e3,
+                "Minute" => 60e3,
+                "Hour" => 3600e3,
+                _ => return None,
+            }))
+        }
+        "binary_expression" => {
+            let op = text(field(n, "operator")?, cx.src);
+            let l = quantity(field(n, "left")?, cx, depth + 1)?;
+            let r = quantity(field(n, "right")?, cx, depth + 1)?;
+            match (op, l, r) {
+                ("*", Number(a), Number(b)) => Some(Number(a * b)),
+                ("*", Number(a), Millis(b)) | ("*", Millis(b), Number(a)) => Some(Millis(a * b)),
+                ("+", Number(a), Number(b)) => Some(Number(a + b)),
+                ("+", Millis(a), Millis(b)) => Some(Millis(a + b)),
+                ("-", Number(a), Number(b)) => Some(Number(a - b)),
+                ("-", Millis(a), Millis(b)) => Some(Millis(a - b)),
+                ("/", Millis(a), Number(b)) if b != 0.0 => Some(Millis(a / b)),
+                ("/", Number(a), Number(b)) if b != 0.0 => Some(Number(a / b)),
+                _ => None,
+            }
+        }
+        "call_expression" => {
+            // `time.Duration(n)` keeps n as a count of nanoseconds.
+            let call = go::call_parts(n)?;
+            if text(call.func, cx.src).ends_with("Duration") {
+                return quantity(call.arg(0)?, cx, depth + 1);
+            }
+            None
+        }
+        "identifier" => {
+            let d = scope::resolve(n, cx.src).or_else(|| package_const(n, cx))?;
+            if d.kind != DeclKind::Const {
+                return None;
+            }
+            quantity(d.value?, cx, depth + 1)
+        }
+        _ => None,
+    }
+}
+
+fn package_const<'t>(n: Node<'t>, cx: &FileContext<'t>) -> Option<scope::Decl<'t>> {
+    let name = text(n, cx.src);
+    named_children(cx.tree.root_node())
+        .into_iter()
+        .filter(|d| d.kind() == "const_declaration")
+        .find_map(|d| scope::declares(d, name, cx.src))
+}
+
+fn blocked_key(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    let threshold = cx.config.blocked_key_threshold_ms as f64;
+    for c in &cx.facts.calls {
+        let Some((_, root)) = facts::handler_root(cx.model, c.func) else {
+            continue;
+        };
+        if root.ctx.as_ref().map(|x| x.kind) != Some(CtxKind::ObjectExclusive) {
+            continue;
+        }
+        let (s, e) = (c.parts.node.start_byte(), c.parts.node.end_byte());
+        if let Some(name @ ("Sleep" | "After")) = c.sdk {
+            let Some(d) = c.parts.arg(1).and_then(|a| const_duration_ms(a, cx, 0)) else {
+                continue;
+            };
+            if d < threshold {
+                continue;
+            }
+            out.push(Finding::new(
+                "RS5001",
+                s,
+                e,
+                format!(
+                    "restate.{name} for {} in an exclusive object handler holds the key the whole time, queueing every other call to it; schedule the follow-up with ObjectSend(...).Send(x, restate.WithDelay(d)), or move the wait to a shared handler or a workflow",
+                    human(d)
+                ),
+            ));
+            continue;
+        }
+        if let Some((recv, "Result")) = futures::method_call(&c.parts, cx.src) {
+            let kind = futures::kind_of(recv, cx.src, cx.model);
+            if matches!(
+                kind,
+                Some(FutureKind::Awakeable | FutureKind::Signal | FutureKind::Promise)
+            ) {
+                out.push(Finding::new(
+                    "RS5001",
+                    s,
+                    e,
+                    "waiting for an external event in an exclusive object handler holds the key until it arrives, queueing every other call to it; wait in a workflow or a shared handler and resolve from there",
+                ));
+            }
+        }
+    }
+}
+
+fn human(ms: f64) -> String {
+    if ms >= 3600e3 && ms % 3600e3 == 0.0 {
+        format!("{}h", ms / 3600e3)
+    } else if ms >= 60e3 && ms % 60e3 == 0.0 {
+        format!("{}m", ms / 60e3)
+    } else if ms >= 1e3 {
+        format!("{}s", ms / 1e3)
+    } else {
+        format!("{ms}ms")
+    }
+}
+
+// ---- RS5005 ---------------------------------------------------------------------------------------
+
+/// Methods of the type named by a Reflect site, with whether the site passes a pointer.
+fn reflected_service<'a>(
+    cx: &FileContext<'a>,
+    r: &ReflectSite,
+) -> Option<&'a std::sync::Arc<Service>> {
+    let pkg_key = match &r.type_pkg {
+        None => cx.ws.package_of(cx.path).map(|(k, _)| k)?,
+        Some(alias) => cx
+            .ws
+            .resolve_import(cx.path, cx.model.import_path_for(alias)?)?,
+    };
+    cx.ws
+        .package(&pkg_key)?
+        .services
+        .iter()
+        .find(|s| s.type_name.as_deref() == Some(r.type_name.as_str()))
+}
+
+fn invalid_definitions(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    // Whole-type problems, at the Reflect call in this file.
+    for r in &cx.model.reflects {
+        if r.type_name.is_empty() {
+            continue;
+        }
+        let (s, e) = r.span.range();
+        let Some(svc) = reflected_service(cx, r) else {
+            continue;
+        };
+        let candidates: Vec<&crate::analysis::workspace::Handler> = svc
+            .handlers
+            .iter()
+            .filter(|h| r.pointer || !handler_on_pointer(cx, h))
+            .collect();
+        if candidates.is_empty() {
+            out.push(Finding::new(
+                "RS5005",
+                s,
+                e,
+                format!(
+                    "restate.Reflect({}{{}}) passes a value, but the handlers are defined on *{}: the SDK skips them and panics with \"no valid handlers\"; pass &{}{{}}",
+                    r.type_name, r.type_name, r.type_name
+                ),
+            ));
+            continue;
+        }
+        if svc.kind == ServiceKind::Workflow && mixed_family_free(&candidates) {
+            let runs = candidates
+                .iter()
+                .filter(|h| h.kind == HandlerKind::WorkflowRun)
+                .count();
+            if runs != 1 {
+                out.push(Finding::new(
+                    "RS5005",
+                    s,
+                    e,
+                    format!(
+                        "workflow `{}` has {runs} handlers taking restate.WorkflowContext; a workflow needs exactly one run handler (the others take WorkflowSharedContext), or the SDK panics at start-up",
+                        svc.name
+                    ),
+                ));
+            }
+        }
+    }
+    // Per-method problems, at the method in this file, for registered types.
+    let Some((_, pkg)) = cx.ws.package_of(cx.path) else {
+        return;
+    };
+    for svc in pkg
+        .services
+        .iter()
+        .filter(|s| s.type_name.is_some() && cx.ws.is_reflected(s))
+    {
+        for (name, loc, problem) in &svc.invalid {
+            if loc.path != cx.path {
+                continue;
+            }
+            let (s, e) = loc.span.range();
+            out.push(Finding::new(
+                "RS5005",
+                s,
+                e,
+                format!(
+                    "handler `{}.{name}` {problem}: restate.Reflect panics at start-up",
+                    svc.name
+                ),
+            ));
+        }
+        // Mixed context families: the first method by name sets the family.
+        let mut sorted: Vec<&crate::analysis::workspace::Handler> = svc.handlers.iter().collect();
+        sorted.sort_by(|a, b| a.name.cmp(&b.name));
+        let Some(first) = sorted.first() else {
+            continue;
+        };
+        let fam = first.kind.service_kind();
+        for h in sorted.iter().skip(1) {
+            if h.kind.service_kind() == fam || h.loc.path != cx.path {
+                continue;
+            }
+            let (s, e) = h.loc.span.range();
+            out.push(Finding::new(
+                "RS5005",
+                s,
+                e,
+                format!(
+                    "`{}.{}` is a {} handler but `{}` (first by name) makes `{}` a {}: one type cannot mix context families, and restate.Reflect panics",
+                    svc.name,
+                    h.name,
+                    h.kind.service_kind().label(),
+                    first.name,
+                    svc.name,
+                    fam.label()
+                ),
+            ));
+        }
+    }
+}
+
+fn mixed_family_free(handlers: &[&crate::analysis::workspace::Handler]) -> bool {
+    let fams: Vec<ServiceKind> = handlers.iter().map(|h| h.kind.service_kind()).collect();
+    fams.windows(2).all(|w| w[0] == w[1])
+}
+
+fn handler_on_pointer(cx: &FileContext<'_>, h: &crate::analysis::workspace::Handler) -> bool {
+    h.func_ref
+        .as_ref()
+        .and_then(|r| cx.ws.function(r))
+        .and_then(|(_, f)| f.receiver.as_ref())
+        .is_some_and(|r| r.pointer)
+}
+
+// ---- RS5006 ---------------------------------------------------------------------------------------
+
+fn polling_loops(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    for f in &cx.facts.fors {
+        if !facts::in_handler(cx.model, f.func) {
+            continue;
+        }
+        if named_children(f.node)
+            .iter()
+            .any(|c| c.kind() == "range_clause")
+        {
+            continue;
+        }
+        let Some(body) = field(f.node, "body") else {
+            continue;
+        };
+        let inside = |n: Node<'_>| go::contains(body, n);
+        let observes = cx.facts.calls.iter().any(|c| {
+            inside(c.parts.node)
+                && (matches!(
+                    c.sdk.and_then(op_class),
+                    Some(OpClass::StateRead | OpClass::Run)
+                ) || futures::method_call(&c.parts, cx.src).is_some_and(|(r, m)| {
+                    m == "Request"
+                        && futures::kind_of(r, cx.src, cx.model) == Some(FutureKind::Client)
+                }))
+        });
+        let sleeps = cx.facts.calls.iter().any(|c| {
+            inside(c.parts.node)
+                && (c.sdk == Some("Sleep")
+                    || matches!(c.parts.callee(cx.src), go::Callee::Selector { operand_ident: Some(a), name: "Sleep", .. } if cx.model.import_path_for(a) == Some("time")))
+        });
+        if !(observes && sleeps) {
+            continue;
+        }
+        let mut exits = false;
+        go::walk(body, |n| {
+            if n != body && go::is_func_like(n.kind()) {
+                return false;
+            }
+            if matches!(n.kind(), "break_statement" | "return_statement") {
+                exits = true;
+            }
+            !exits
+        });
+        if exits {
+            out.push(Finding::new(
+                "RS5006",
+                f.node.start_byte(),
+                f.node.start_byte() + 3,
+                "polling loop: each round adds journal entries and, in an exclusive handler, keeps the key locked; wait for an awakeable or durable promise, or re-schedule with a delayed send instead",
+            ));
+        }
+    }
+}
+
+// ---- RS5007 ---------------------------------------------------------------------------------------
+
+/// Keys written (literal) by a service and whether any write uses a computed key.
+fn written_keys(cx: &FileContext<'_>, svc: &Service) -> (Vec<String>, bool) {
+    let mut keys = vec![];
+    let mut dynamic = false;
+    let mut add_ops = |m: &FileModel, root: Option<u32>| {
+        for op in &m.state_ops {
+            if !matches!(op.op, StateOpKind::Set) {
+                continue;
+            }
+            if let Some(r) = root
+                && !facts::within(m, op.func, r)
+            {
+                continue;
+            }
+            match &op.key {
+                Some(k) => keys.push(k.value.clone()),
+                None => dynamic |= op.dynamic_key,
+            }
+        }
+    };
+    for h in &svc.handlers {
+        if let Some((f, _)) = h.func_ref.as_ref().and_then(|r| cx.ws.function(r)) {
+            add_ops(&f.model, h.func_ref.as_ref().map(|r| r.1));
+        }
+    }
+    // Helpers of the package that take a context able to write state.
+    for f in cx.ws.package_files(&svc.loc.path) {
+        for (i, func) in f.model.functions.iter().enumerate() {
+            let writes_ctx = func
+                .ctx
+                .as_ref()
+                .is_some_and(|c| matches!(c.kind, CtxKind::ObjectExclusive | CtxKind::WorkflowRun));
+            let is_handler = svc.handlers.iter().any(|h| {
+                h.func_ref
+                    .as_ref()
+                    .is_some_and(|(p, j)| *p == f.path && *j == i as u32)
+            });
+            if writes_ctx && !is_handler && func.kind != FuncKind::Literal {
+                add_ops(&f.model, Some(i as u32));
+            }
+        }
+    }
+    (keys, dynamic)
+}
+
+fn unknown_state_keys(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    for op in &cx.model.state_ops {
+        if !matches!(op.op, StateOpKind::Get | StateOpKind::Clear) {
+            continue;
+        }
+        let Some(key) = &op.key else { continue };
+        let Some(root) = op
+            .func
+            .and_then(|i| match cx.model.functions.get(i as usize)?.region {
+                crate::analysis::model::Region::Handler { root } => Some(root),
+                _ => None,
+            })
+        else {
+            continue;
+        };
+        let Some((svc, _)) = cx.ws.handler_of(cx.path, root) else {
+            continue;
+        };
+        let (keys, dynamic) = written_keys(cx, svc);
+        if dynamic || keys.contains(&key.value) {
+            continue;
+        }
+        let hint = suggest(&key.value, keys.iter().map(String::as_str));
+        let (s, e) = op.span.range();
+        let verb = if op.op == StateOpKind::Get {
+            "read"
+        } else {
+            "cleared"
+        };
+        let mut f = Finding::new(
+            "RS5007",
+            s,
+            e,
+            match hint {
+                Some(h) => format!(
+                    "state key \"{}\" is {verb} but `{}` never sets it; did you mean \"{h}\"?",
+                    key.value, svc.name
+                ),
+                None => format!(
+                    "state key \"{}\" is {verb} but `{}` never sets it",
+                    key.value, svc.name
+                ),
+            },
+        );
+        if let Some(h) = hint {
+            let (ks, ke) = key.span.range();
+            f.fixes.push(Fix {
+                title: format!("Use \"{h}\""),
+                edits: vec![Edit::replace(ks, ke, h)],
+                safe: false,
+                snippet: false,
+            });
+        }
+        out.push(f);
+    }
+}
