@@ -1,6 +1,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::io::Write as _;
+
 use clap::{Parser, Subcommand};
 use restate_lsp::cli::{self, check::CheckOptions, report::Format};
 
@@ -32,6 +34,15 @@ enum Command {
     Explain {
         /// Rule ID.
         rule: String,
+    },
+    /// Measure latency and throughput; prints markdown tables.
+    Bench {
+        /// keystroke, update, index, check, or all.
+        #[arg(default_value = "all")]
+        what: String,
+        /// Go corpus for index/check (default: the Go standard library from golang-src).
+        #[arg(long)]
+        corpus: Option<PathBuf>,
     },
     /// Print the syntax tree of a Go file (for bug reports).
     #[command(hide = true)]
@@ -79,6 +90,39 @@ fn main() -> ExitCode {
             let mut out = std::io::stdout().lock();
             let mut err = std::io::stderr().lock();
             exit(cli::check::run(&opts, &mut out, &mut err))
+        }
+        Command::Bench { what, corpus } => {
+            let corpus = corpus.unwrap_or_else(|| PathBuf::from("/usr/share/go-1.19/src"));
+            let mut out = std::io::stdout().lock();
+            let run = |w: &str, out: &mut dyn std::io::Write| -> std::io::Result<()> {
+                match w {
+                    "keystroke" => cli::bench::keystroke(out),
+                    "update" => cli::bench::update(out),
+                    "index" => cli::bench::index(&corpus, out),
+                    "check" => cli::bench::check(&corpus, out),
+                    "families" => cli::bench::families(out),
+                    other => Err(std::io::Error::other(format!(
+                        "unknown benchmark `{other}`; use keystroke, update, index, check or all"
+                    ))),
+                }
+            };
+            let list: Vec<&str> = if what == "all" {
+                let mut l = vec!["keystroke", "update"];
+                if corpus.is_dir() {
+                    l.extend(["index", "check"]);
+                }
+                l
+            } else {
+                vec![what.as_str()]
+            };
+            for w in list {
+                if let Err(e) = run(w, &mut out) {
+                    eprintln!("restate-lsp: bench {w} failed: {e}");
+                    return exit(2);
+                }
+                let _ = writeln!(out);
+            }
+            exit(0)
         }
         Command::DebugTree { file } => match std::fs::read_to_string(&file) {
             Ok(src) => {

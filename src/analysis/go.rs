@@ -44,8 +44,134 @@ pub fn text<'a>(node: Node<'_>, src: &'a str) -> &'a str {
     src.get(node.start_byte()..node.end_byte()).unwrap_or("")
 }
 
+/// Field names the analysis uses, with their ids looked up once (tree-sitter's lookup by name
+/// compares strings against every field of the grammar on each call).
+const FIELDS: &[&str] = &[
+    "operand",
+    "type",
+    "left",
+    "field",
+    "name",
+    "right",
+    "body",
+    "parameters",
+    "operator",
+    "result",
+    "function",
+    "alias",
+    "value",
+    "package",
+    "initializer",
+    "condition",
+    "arguments",
+    "type_arguments",
+    "receiver",
+    "index",
+    "communication",
+    "path",
+    "consequence",
+    "alternative",
+    "update",
+    "label",
+    "key",
+    "element",
+    "tag",
+];
+
+fn field_ids() -> &'static [Option<std::num::NonZeroU16>] {
+    static IDS: std::sync::OnceLock<Vec<Option<std::num::NonZeroU16>>> = std::sync::OnceLock::new();
+    IDS.get_or_init(|| {
+        let lang = language();
+        FIELDS.iter().map(|f| lang.field_id_for_name(f)).collect()
+    })
+}
+
 pub fn field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
-    node.child_by_field_name(name)
+    match FIELDS.iter().position(|f| *f == name) {
+        Some(i) => node.child_by_field_id(field_ids()[i]?.get()),
+        None => node.child_by_field_name(name),
+    }
+}
+
+/// Node kinds the hot walks test, by id (comparing ids avoids building the kind's string).
+pub struct Kinds {
+    pub call_expression: u16,
+    pub type_conversion_expression: u16,
+    pub function_declaration: u16,
+    pub method_declaration: u16,
+    pub func_literal: u16,
+    pub selector_expression: u16,
+    pub assignment_statement: u16,
+    pub inc_statement: u16,
+    pub dec_statement: u16,
+    pub go_statement: u16,
+    pub select_statement: u16,
+    pub send_statement: u16,
+    pub unary_expression: u16,
+    pub for_statement: u16,
+    pub return_statement: u16,
+    pub import_declaration: u16,
+    pub comment: u16,
+    pub interpreted_string_literal: u16,
+    pub raw_string_literal: u16,
+    pub parameter_declaration: u16,
+    pub variadic_parameter_declaration: u16,
+    pub var_spec: u16,
+    pub const_spec: u16,
+    pub short_var_declaration: u16,
+    pub range_clause: u16,
+    pub receive_statement: u16,
+    pub type_switch_statement: u16,
+}
+
+/// Kinds whose nodes declare local names (see `scope::collect_declared`).
+pub fn is_declaring_kind(id: u16) -> bool {
+    let k = kinds();
+    id == k.parameter_declaration
+        || id == k.variadic_parameter_declaration
+        || id == k.var_spec
+        || id == k.const_spec
+        || id == k.short_var_declaration
+        || id == k.range_clause
+        || id == k.receive_statement
+        || id == k.type_switch_statement
+}
+
+pub fn kinds() -> &'static Kinds {
+    static K: std::sync::OnceLock<Kinds> = std::sync::OnceLock::new();
+    K.get_or_init(|| {
+        let l = language();
+        let id = |k: &str| l.id_for_node_kind(k, true);
+        Kinds {
+            call_expression: id("call_expression"),
+            type_conversion_expression: id("type_conversion_expression"),
+            function_declaration: id("function_declaration"),
+            method_declaration: id("method_declaration"),
+            func_literal: id("func_literal"),
+            selector_expression: id("selector_expression"),
+            assignment_statement: id("assignment_statement"),
+            inc_statement: id("inc_statement"),
+            dec_statement: id("dec_statement"),
+            go_statement: id("go_statement"),
+            select_statement: id("select_statement"),
+            send_statement: id("send_statement"),
+            unary_expression: id("unary_expression"),
+            for_statement: id("for_statement"),
+            return_statement: id("return_statement"),
+            import_declaration: id("import_declaration"),
+            comment: id("comment"),
+            interpreted_string_literal: id("interpreted_string_literal"),
+            raw_string_literal: id("raw_string_literal"),
+            parameter_declaration: id("parameter_declaration"),
+            variadic_parameter_declaration: id("variadic_parameter_declaration"),
+            var_spec: id("var_spec"),
+            const_spec: id("const_spec"),
+            short_var_declaration: id("short_var_declaration"),
+            range_clause: id("range_clause"),
+            receive_statement: id("receive_statement"),
+            type_switch_statement: id("type_switch_statement"),
+        }
+    })
 }
 
 /// Named children in order.

@@ -35,6 +35,8 @@ pub struct Import {
     /// The explicit alias (`sdk`, `.`, `_`), if any.
     pub alias: Option<String>,
     pub span: Span,
+    /// The identifier the file uses (alias or default package name; `.` or `_` as written).
+    pub local: String,
 }
 
 impl Import {
@@ -365,10 +367,10 @@ impl FileModel {
     }
 
     pub fn import_path_for(&self, ident: &str) -> Option<&str> {
-        self.imports.iter().find_map(|i| match i.local_name() {
-            Some(PkgRef::Named(n)) if n == ident => Some(i.path.as_str()),
-            _ => None,
-        })
+        self.imports
+            .iter()
+            .find(|i| i.local == ident)
+            .map(|i| i.path.as_str())
     }
 
     /// Handler methods grouped by receiver type are assembled by the workspace; this lists the
@@ -433,6 +435,7 @@ pub fn extract_with(src: &str, tree: &Tree, opts: &ExtractOptions) -> FileModel 
         run_literals: HashSet::new(),
         pending_var_handlers: Vec::new(),
         builder_vars: Vec::new(),
+        declared: std::collections::HashSet::new(),
         _t: std::marker::PhantomData,
     };
     let root = tree.root_node();
@@ -455,6 +458,8 @@ struct Extractor<'a, 't> {
     /// (variable, handler, enclosing function, byte of the call).
     pending_var_handlers: Vec<(String, BuilderHandler, Option<u32>, usize)>,
     /// Builders assigned to a variable: (variable, builder index).
+    /// Every name some local declaration in the file introduces.
+    declared: std::collections::HashSet<&'a str>,
     /// (variable, builder index, enclosing function, byte of the assignment).
     builder_vars: Vec<(String, usize, Option<u32>, usize)>,
     _t: std::marker::PhantomData<&'t ()>,
@@ -537,10 +542,12 @@ impl<'a, 't> Extractor<'a, 't> {
                 continue;
             };
             let alias = field(spec, "name").map(|n| self.text(n).to_string());
+            let local = alias.clone().unwrap_or_else(|| default_package_name(&path));
             self.m.imports.push(Import {
                 path,
                 alias,
                 span: self.loc.node(spec),
+                local,
             });
         }
     }
@@ -654,7 +661,12 @@ impl<'a, 't> Extractor<'a, 't> {
     fn walk(&mut self, root: Node<'t>) {
         // The walk needs `&mut self` inside the visitor; collect in one pass.
         let mut nodes: Vec<Node<'_>> = Vec::new();
+        let mut declared = std::collections::HashSet::new();
+        let src = self.src;
         go::walk(root, |n| {
+            if go::is_declaring_kind(n.kind_id()) {
+                scope::collect_declared(n, src, &mut declared);
+            }
             if matches!(
                 n.kind(),
                 "function_declaration"
@@ -677,6 +689,7 @@ impl<'a, 't> Extractor<'a, 't> {
                     | "raw_string_literal"
             )
         });
+        self.declared = declared;
         for n in nodes {
             while let Some(&(_, end)) = self.stack.last() {
                 if n.start_byte() >= end {
@@ -1290,7 +1303,8 @@ impl<'a, 't> Extractor<'a, 't> {
         let target = match *callee {
             Callee::Ident(name) => {
                 if go::is_builtin_func(name)
-                    || scope::resolve_name(call.func, name, self.src).is_some()
+                    || (self.declared.contains(name)
+                        && scope::resolve_name(call.func, name, self.src).is_some())
                 {
                     return;
                 }
@@ -1303,7 +1317,9 @@ impl<'a, 't> Extractor<'a, 't> {
             } => {
                 if let Some(alias) = operand_ident {
                     if let Some(path) = self.m.import_path_for(alias) {
-                        if scope::resolve_name(operand, alias, self.src).is_none() {
+                        if !self.declared.contains(alias)
+                            || scope::resolve_name(operand, alias, self.src).is_none()
+                        {
                             if path == SDK_PATH
                                 || path == INGRESS_PATH
                                 || path == SERVER_PATH
@@ -1366,7 +1382,12 @@ impl<'a, 't> Extractor<'a, 't> {
             if name == "_" || self.m.global_writes.iter().any(|g| g == name) {
                 continue;
             }
-            if self.current().is_some() && scope::resolve(base, self.src).is_none() {
+            // A name no local declares anywhere in the file is package-level (or another file's);
+            // one that is also declared locally is resolved when this file declares it globally.
+            let global = !self.declared.contains(name)
+                || (self.m.package_vars.iter().any(|v| v.name == name)
+                    && scope::resolve(base, self.src).is_none());
+            if self.current().is_some() && global {
                 self.m.global_writes.push(name.to_string());
             }
         }
@@ -1451,6 +1472,97 @@ fn reflect_type(arg: Node<'_>, src: &str) -> Option<(String, bool)> {
         }
         _ => None,
     }
+}
+
+/// Bytes a summary keeps on the heap (an estimate: lengths and capacities of its strings and
+/// vectors), for the memory budget of closed files.
+pub fn heap_bytes(m: &FileModel) -> usize {
+    use std::mem::size_of;
+    fn s(x: &String) -> usize {
+        x.capacity()
+    }
+    fn v<T>(x: &Vec<T>) -> usize {
+        x.capacity() * size_of::<T>()
+    }
+    let mut n = size_of::<FileModel>() + s(&m.package);
+    n += v(&m.imports)
+        + m.imports
+            .iter()
+            .map(|i| s(&i.path) + i.alias.as_ref().map_or(0, s))
+            .sum::<usize>();
+    n += v(&m.ctx_aliases) + m.ctx_aliases.iter().map(|(a, _)| s(a)).sum::<usize>();
+    n += v(&m.types)
+        + m.types
+            .iter()
+            .map(|t| {
+                s(&t.name) + v(&t.fields) + t.fields.iter().map(|(a, b)| s(a) + s(b)).sum::<usize>()
+            })
+            .sum::<usize>();
+    n += v(&m.functions)
+        + m.functions
+            .iter()
+            .map(|f| {
+                s(&f.name)
+                    + f.receiver
+                        .as_ref()
+                        .map_or(0, |r| s(&r.name) + s(&r.type_name))
+                    + f.ctx.as_ref().map_or(0, |c| s(&c.name))
+                    + v(&f.params)
+                    + f.params
+                        .iter()
+                        .map(|p| s(&p.name) + s(&p.ty))
+                        .sum::<usize>()
+                    + v(&f.results)
+                    + f.results.iter().map(s).sum::<usize>()
+                    + v(&f.effects)
+                    + f.effects.iter().map(|e| s(&e.what)).sum::<usize>()
+                    + v(&f.pending_effects)
+                    + f.pending_effects
+                        .iter()
+                        .map(|p| s(&p.type_name) + s(&p.field) + s(&p.method))
+                        .sum::<usize>()
+                    + v(&f.calls)
+                    + f.calls
+                        .iter()
+                        .map(|c| match &c.target {
+                            CallTarget::Func(x) => s(x),
+                            CallTarget::PkgFunc { path, name } => s(path) + s(name),
+                            CallTarget::Method { type_name, name } => s(type_name) + s(name),
+                        })
+                        .sum::<usize>()
+            })
+            .sum::<usize>();
+    n += v(&m.builders)
+        + m.builders
+            .iter()
+            .map(|b| {
+                s(&b.name.value)
+                    + v(&b.handlers)
+                    + b.handlers.iter().map(|h| s(&h.name.value)).sum::<usize>()
+            })
+            .sum::<usize>();
+    n += v(&m.reflects) + m.reflects.iter().map(|r| s(&r.type_name)).sum::<usize>();
+    n += v(&m.service_names)
+        + m.service_names
+            .iter()
+            .map(|o| s(&o.type_name) + s(&o.name))
+            .sum::<usize>();
+    n += v(&m.calls)
+        + m.calls
+            .iter()
+            .map(|c| {
+                c.service.as_ref().map_or(0, |l| s(&l.value))
+                    + c.handler.as_ref().map_or(0, |l| s(&l.value))
+            })
+            .sum::<usize>();
+    n += v(&m.state_ops)
+        + m.state_ops
+            .iter()
+            .map(|o| o.key.as_ref().map_or(0, |k| s(&k.value)))
+            .sum::<usize>();
+    n += v(&m.package_vars) + m.package_vars.iter().map(|p| s(&p.name)).sum::<usize>();
+    n += v(&m.global_writes) + m.global_writes.iter().map(s).sum::<usize>();
+    n
 }
 
 #[cfg(test)]

@@ -90,6 +90,43 @@ fn owning_func(mut n: Node<'_>) -> Option<Node<'_>> {
     }
 }
 
+/// Names a node declares locally (parameters, `:=`, `var`, `const`, range and receive variables),
+/// added to `out`. Walks use it to build a file's set of local names, so that resolving a name that
+/// no local declares (an import alias, a package-level variable) costs nothing.
+pub fn collect_declared<'s>(
+    n: Node<'_>,
+    src: &'s str,
+    out: &mut std::collections::HashSet<&'s str>,
+) {
+    match n.kind() {
+        "parameter_declaration" | "variadic_parameter_declaration" | "var_spec" | "const_spec" => {
+            let mut cursor = n.walk();
+            for name in n.children_by_field_name("name", &mut cursor) {
+                out.insert(text(name, src));
+            }
+        }
+        "short_var_declaration" | "range_clause" | "receive_statement" => {
+            if let Some(left) = field(n, "left") {
+                let mut cursor = left.walk();
+                for id in left.named_children(&mut cursor) {
+                    if id.kind() == "identifier" {
+                        out.insert(text(id, src));
+                    }
+                }
+            }
+        }
+        "type_switch_statement" => {
+            if let Some(alias) = field(n, "alias") {
+                let mut cursor = alias.walk();
+                for id in alias.named_children(&mut cursor) {
+                    out.insert(text(id, src));
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Whether the identifier is itself a declaration (`x` in `x := 1`, `var x`, a parameter name, a
 /// range variable), not a use.
 pub fn is_declaration_name(ident: Node<'_>) -> bool {
@@ -157,24 +194,34 @@ fn in_statement_list<'t>(
     name: &str,
     src: &str,
 ) -> Option<Decl<'t>> {
-    let stmts = named_children(list);
-    for stmt in stmts.iter().rev() {
-        if stmt.start_byte() >= child.start_byte() && *stmt != child {
-            continue;
-        }
-        let stmt = unlabel(*stmt);
-        if stmt.start_byte() > pos {
-            continue;
+    // Forward over the statements before `child`, keeping the last declaration of `name`.
+    let mut found = None;
+    let mut cursor = list.walk();
+    if !cursor.goto_first_child() {
+        return None;
+    }
+    loop {
+        let stmt = cursor.node();
+        if stmt.start_byte() >= child.start_byte() || stmt.start_byte() > pos {
+            break;
         }
         // `x := x + 1`: the new `x` is only in scope after the statement.
-        if stmt == child || crate::analysis::go::contains(stmt, child) {
-            continue;
+        let declaring = matches!(
+            stmt.kind(),
+            "short_var_declaration" | "var_declaration" | "const_declaration" | "labeled_statement"
+        );
+        if declaring
+            && !crate::analysis::go::contains(stmt, child)
+            && text(stmt, src).contains(name)
+            && let Some(d) = declares(unlabel(stmt), name, src)
+        {
+            found = Some(d);
         }
-        if let Some(d) = declares(stmt, name, src) {
-            return Some(d);
+        if !cursor.goto_next_sibling() {
+            break;
         }
     }
-    None
+    found
 }
 
 fn unlabel(mut stmt: Node<'_>) -> Node<'_> {

@@ -34,19 +34,38 @@ impl Span {
 /// Computes `Pos` values for byte offsets of one source text.
 pub struct Locator<'a> {
     src: &'a str,
+    /// Byte offsets of line starts, built on first use.
+    lines: std::cell::OnceCell<Vec<usize>>,
 }
 
 impl<'a> Locator<'a> {
     pub fn new(src: &'a str) -> Self {
-        Self { src }
+        Self {
+            src,
+            lines: std::cell::OnceCell::new(),
+        }
+    }
+
+    fn line_starts(&self) -> &[usize] {
+        self.lines.get_or_init(|| {
+            std::iter::once(0)
+                .chain(
+                    self.src
+                        .bytes()
+                        .enumerate()
+                        .filter(|(_, b)| *b == b'\n')
+                        .map(|(i, _)| i + 1),
+                )
+                .collect()
+        })
     }
 
     pub fn pos(&self, byte: usize) -> Pos {
         let byte = crate::analysis::go::floor_char_boundary(self.src, byte);
-        let before = &self.src[..byte];
-        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let line = before.bytes().filter(|&b| b == b'\n').count();
-        let segment = &before[line_start..];
+        let starts = self.line_starts();
+        let line = starts.partition_point(|&s| s <= byte).saturating_sub(1);
+        let line_start = starts.get(line).copied().unwrap_or(0).min(byte);
+        let segment = &self.src[line_start..byte];
         let col16 = if segment.is_ascii() {
             segment.len()
         } else {

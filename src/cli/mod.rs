@@ -1,5 +1,6 @@
 //! The command line: `serve` (default), `check`, `explain`.
 
+pub mod bench;
 pub mod check;
 pub mod report;
 

@@ -11,6 +11,7 @@ pub mod documents;
 pub mod encoding;
 pub mod hover;
 pub mod indexing;
+pub mod navigation;
 pub mod state;
 pub mod symbols;
 pub mod transport;
@@ -244,6 +245,12 @@ impl LanguageServer for Backend {
                 )),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                document_highlight_provider: Some(OneOf::Left(true)),
+                code_lens_provider: Some(CodeLensOptions {
+                    resolve_provider: Some(false),
+                }),
                 completion_provider: Some(CompletionOptions {
                     trigger_characters: Some(vec!["\"".into()]),
                     resolve_provider: Some(false),
@@ -449,6 +456,32 @@ impl LanguageServer for Backend {
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let st = lock(&self.state);
         Ok(completion::completion(&st, &params))
+    }
+
+    async fn goto_definition(
+        &self,
+        params: GotoDefinitionParams,
+    ) -> Result<Option<GotoDefinitionResponse>> {
+        let st = lock(&self.state);
+        Ok(navigation::definition(&st, &params))
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        let st = lock(&self.state);
+        Ok(navigation::references(&st, &params))
+    }
+
+    async fn document_highlight(
+        &self,
+        params: DocumentHighlightParams,
+    ) -> Result<Option<Vec<DocumentHighlight>>> {
+        let st = lock(&self.state);
+        Ok(navigation::highlights(&st, &params))
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let st = lock(&self.state);
+        Ok(navigation::code_lenses(&st, &params))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {

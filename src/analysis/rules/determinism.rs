@@ -278,9 +278,10 @@ fn map_order(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>) {
         let Some(body) = field(fact.node, "body") else {
             continue;
         };
-        let op = facts.calls.iter().find(|c| {
-            go::contains(body, c.parts.node) && c.sdk.is_some_and(restate_api::is_operation)
-        });
+        let op = facts
+            .calls_in(body)
+            .iter()
+            .find(|c| c.sdk.is_some_and(restate_api::is_operation));
         if let Some(op) = op {
             let name = op.sdk.unwrap_or("operation");
             out.push(Finding::new(
@@ -346,6 +347,28 @@ fn is_write(id: Node<'_>, src: &str) -> bool {
 fn global_state(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>) {
     let pkg = cx.ws.package_of(cx.path).map(|(_, p)| p);
     let vars = pkg.map(|p| &p.vars);
+    // Names declared by non-handler functions that enclose handler closures (captured state).
+    let mut captured: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    for (i, f) in cx.model.functions.iter().enumerate() {
+        if f.region != Region::Plain {
+            continue;
+        }
+        let encloses_handler = cx.model.functions.iter().enumerate().any(|(j, g)| {
+            j != i
+                && g.kind == FuncKind::Literal
+                && g.is_handler_region()
+                && facts::within(cx.model, Some(j as u32), i as u32)
+        });
+        if encloses_handler && let Some(body) = facts::body(facts, i as u32) {
+            go::walk(body, |n| {
+                scope::collect_declared(n, cx.src, &mut captured);
+                true
+            });
+        }
+    }
+    if vars.is_none_or(|v| v.is_empty()) && captured.is_empty() {
+        return;
+    }
     for (i, f) in cx.model.functions.iter().enumerate() {
         if !f.is_handler_region() {
             continue;
@@ -355,6 +378,9 @@ fn global_state(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>)
         };
         for id in own_identifiers(body) {
             let name = text(id, cx.src);
+            if !vars.is_some_and(|v| v.contains(name)) && !captured.contains(name) {
+                continue;
+            }
             // A field key in a composite literal is not a variable.
             if id.parent().is_some_and(|p| p.kind() == "literal_element")
                 && id
@@ -367,7 +393,12 @@ fn global_state(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>)
             if scope::is_declaration_name(id) {
                 continue;
             }
-            match scope::resolve(id, cx.src) {
+            let resolved = if facts.may_be_local(name) {
+                scope::resolve(id, cx.src)
+            } else {
+                None
+            };
+            match resolved {
                 None => {
                     if !vars.is_some_and(|v| v.contains(name)) {
                         continue;

@@ -59,11 +59,9 @@ fn retryable_validation(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         // The first Restate operation in the handler's own code.
         let first_op = cx
             .facts
-            .calls
+            .calls_in(body)
             .iter()
-            .filter(|c| {
-                go::contains(body, c.parts.node) && c.sdk.is_some_and(restate_api::is_operation)
-            })
+            .filter(|c| c.sdk.is_some_and(restate_api::is_operation))
             .map(|c| c.parts.node.start_byte())
             .min()
             .unwrap_or(usize::MAX);

@@ -40,9 +40,39 @@ pub struct Facts<'t> {
     pub returns: Vec<NodeFact<'t>>,
     /// Function nodes by model index.
     pub func_nodes: HashMap<u32, Node<'t>>,
+    /// `x.Headers` selectors (the pre-1.0 request headers map).
+    pub headers: Vec<Node<'t>>,
+    /// Names declared by some local declaration of the file.
+    pub declared: std::collections::HashSet<&'t str>,
 }
 
 impl<'t> Facts<'t> {
+    /// The calls inside `node` (the lists are in pre-order, so sorted by start byte).
+    pub fn calls_in(&self, node: Node<'_>) -> &[CallFact<'t>] {
+        let (s, e) = (node.start_byte(), node.end_byte());
+        let lo = self
+            .calls
+            .partition_point(|c| c.parts.node.start_byte() < s);
+        let hi = self
+            .calls
+            .partition_point(|c| c.parts.node.start_byte() < e);
+        &self.calls[lo..hi.max(lo)]
+    }
+
+    /// The assignment and inc/dec statements inside `node`.
+    pub fn writes_in(&self, node: Node<'_>) -> &[NodeFact<'t>] {
+        let (s, e) = (node.start_byte(), node.end_byte());
+        let lo = self.writes.partition_point(|w| w.node.start_byte() < s);
+        let hi = self.writes.partition_point(|w| w.node.start_byte() < e);
+        &self.writes[lo..hi.max(lo)]
+    }
+
+    /// Whether some local declaration of the file introduces `name` (if not, it cannot resolve to
+    /// a local and resolution can be skipped).
+    pub fn may_be_local(&self, name: &str) -> bool {
+        self.declared.contains(name)
+    }
+
     pub fn collect(src: &'t str, tree: &'t Tree, model: &FileModel) -> Facts<'t> {
         let by_start: HashMap<u32, u32> = model
             .functions
@@ -52,7 +82,19 @@ impl<'t> Facts<'t> {
             .collect();
         let mut facts = Facts::default();
         let mut stack: Vec<(u32, usize)> = vec![];
+        let k = go::kinds();
         go::walk(tree.root_node(), |n| {
+            let id = n.kind_id();
+            if id == k.import_declaration
+                || id == k.comment
+                || id == k.interpreted_string_literal
+                || id == k.raw_string_literal
+            {
+                return false;
+            }
+            if !n.is_named() {
+                return true;
+            }
             while let Some(&(_, end)) = stack.last() {
                 if n.start_byte() >= end {
                     stack.pop();
@@ -62,44 +104,55 @@ impl<'t> Facts<'t> {
             }
             let func = stack.last().map(|(i, _)| *i);
             let fact = NodeFact { node: n, func };
-            match n.kind() {
-                "function_declaration" | "method_declaration" | "func_literal" => {
-                    if let Some(&i) = by_start.get(&(n.start_byte() as u32)) {
-                        stack.push((i, n.end_byte()));
-                        facts.func_nodes.insert(i, n);
-                    }
+            if id == k.parameter_declaration
+                || id == k.variadic_parameter_declaration
+                || id == k.var_spec
+                || id == k.const_spec
+                || id == k.short_var_declaration
+                || id == k.range_clause
+                || id == k.receive_statement
+                || id == k.type_switch_statement
+            {
+                crate::analysis::scope::collect_declared(n, src, &mut facts.declared);
+            }
+            if id == k.function_declaration || id == k.method_declaration || id == k.func_literal {
+                if let Some(&i) = by_start.get(&(n.start_byte() as u32)) {
+                    stack.push((i, n.end_byte()));
+                    facts.func_nodes.insert(i, n);
                 }
-                "call_expression" | "type_conversion_expression" => {
-                    if let Some(parts) = call_parts(n) {
-                        let callee = parts.callee(src);
-                        let sdk = sdk_fn(&model.restate, &callee);
-                        let ingress = sdk_fn(&model.ingress, &callee);
-                        facts.calls.push(CallFact {
-                            parts,
-                            func,
-                            sdk,
-                            ingress,
-                        });
-                    }
+            } else if id == k.call_expression || id == k.type_conversion_expression {
+                if let Some(parts) = call_parts(n) {
+                    let callee = parts.callee(src);
+                    let sdk = sdk_fn(&model.restate, &callee);
+                    let ingress = sdk_fn(&model.ingress, &callee);
+                    facts.calls.push(CallFact {
+                        parts,
+                        func,
+                        sdk,
+                        ingress,
+                    });
                 }
-                "go_statement" => facts.go_stmts.push(fact),
-                "select_statement" => facts.selects.push(fact),
-                "send_statement" => facts.sends.push(fact),
-                "unary_expression" if field(n, "operator").is_some_and(|o| o.kind() == "<-") => {
+            } else if id == k.go_statement {
+                facts.go_stmts.push(fact);
+            } else if id == k.select_statement {
+                facts.selects.push(fact);
+            } else if id == k.send_statement {
+                facts.sends.push(fact);
+            } else if id == k.unary_expression {
+                if field(n, "operator").is_some_and(|o| o.kind() == "<-") {
                     facts.receives.push(fact);
                 }
-                "for_statement" => facts.fors.push(fact),
-                "assignment_statement" | "inc_statement" | "dec_statement" => {
-                    facts.writes.push(fact)
-                }
-                "return_statement" => facts.returns.push(fact),
-                "import_declaration"
-                | "comment"
-                | "interpreted_string_literal"
-                | "raw_string_literal" => {
-                    return false;
-                }
-                _ => {}
+            } else if id == k.for_statement {
+                facts.fors.push(fact);
+            } else if id == k.assignment_statement || id == k.inc_statement || id == k.dec_statement
+            {
+                facts.writes.push(fact);
+            } else if id == k.return_statement {
+                facts.returns.push(fact);
+            } else if id == k.selector_expression
+                && field(n, "field").is_some_and(|f| &src[f.byte_range()] == "Headers")
+            {
+                facts.headers.push(n);
             }
             true
         });

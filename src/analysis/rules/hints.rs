@@ -23,14 +23,13 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
 /// The `.Request(...)` call on a request client inside a statement, if any.
 fn request_in<'t>(cx: &FileContext<'t>, stmt: Node<'t>) -> Option<Node<'t>> {
     cx.facts
-        .calls
+        .calls_in(stmt)
         .iter()
         .find(|c| {
-            go::contains(stmt, c.parts.node)
-                && futures::method_call(&c.parts, cx.src).is_some_and(|(recv, m)| {
-                    m == "Request"
-                        && futures::kind_of(recv, cx.src, cx.model) == Some(FutureKind::Client)
-                })
+            futures::method_call(&c.parts, cx.src).is_some_and(|(recv, m)| {
+                m == "Request"
+                    && futures::kind_of(recv, cx.src, cx.model) == Some(FutureKind::Client)
+            })
         })
         .map(|c| c.parts.node)
 }
@@ -238,15 +237,14 @@ fn sleep_then_send(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             break;
         }
         let Some(next) = next else { continue };
-        let sends = cx.facts.calls.iter().any(|s| {
-            go::contains(next, s.parts.node)
-                && futures::method_call(&s.parts, cx.src).is_some_and(|(recv, m)| {
-                    m == "Send"
-                        && matches!(
-                            futures::kind_of(recv, cx.src, cx.model),
-                            Some(FutureKind::SendClient | FutureKind::Client)
-                        )
-                })
+        let sends = cx.facts.calls_in(next).iter().any(|s| {
+            futures::method_call(&s.parts, cx.src).is_some_and(|(recv, m)| {
+                m == "Send"
+                    && matches!(
+                        futures::kind_of(recv, cx.src, cx.model),
+                        Some(FutureKind::SendClient | FutureKind::Client)
+                    )
+            })
         });
         if sends {
             out.push(Finding::new(

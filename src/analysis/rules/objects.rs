@@ -317,21 +317,17 @@ fn polling_loops(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         let Some(body) = field(f.node, "body") else {
             continue;
         };
-        let inside = |n: Node<'_>| go::contains(body, n);
-        let observes = cx.facts.calls.iter().any(|c| {
-            inside(c.parts.node)
-                && (matches!(
-                    c.sdk.and_then(op_class),
-                    Some(OpClass::StateRead | OpClass::Run)
-                ) || futures::method_call(&c.parts, cx.src).is_some_and(|(r, m)| {
-                    m == "Request"
-                        && futures::kind_of(r, cx.src, cx.model) == Some(FutureKind::Client)
-                }))
+        let observes = cx.facts.calls_in(body).iter().any(|c| {
+            (matches!(
+                c.sdk.and_then(op_class),
+                Some(OpClass::StateRead | OpClass::Run)
+            ) || futures::method_call(&c.parts, cx.src).is_some_and(|(r, m)| {
+                m == "Request" && futures::kind_of(r, cx.src, cx.model) == Some(FutureKind::Client)
+            }))
         });
-        let sleeps = cx.facts.calls.iter().any(|c| {
-            inside(c.parts.node)
-                && (c.sdk == Some("Sleep")
-                    || matches!(c.parts.callee(cx.src), go::Callee::Selector { operand_ident: Some(a), name: "Sleep", .. } if cx.model.import_path_for(a) == Some("time")))
+        let sleeps = cx.facts.calls_in(body).iter().any(|c| {
+            c.sdk == Some("Sleep")
+                    || matches!(c.parts.callee(cx.src), go::Callee::Selector { operand_ident: Some(a), name: "Sleep", .. } if cx.model.import_path_for(a) == Some("time"))
         });
         if !(observes && sleeps) {
             continue;
@@ -405,6 +401,8 @@ fn written_keys(cx: &FileContext<'_>, svc: &Service) -> (Vec<String>, bool) {
 }
 
 fn unknown_state_keys(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    let mut cache: std::collections::HashMap<String, (Vec<String>, bool)> =
+        std::collections::HashMap::new();
     for op in &cx.model.state_ops {
         if !matches!(op.op, StateOpKind::Get | StateOpKind::Clear) {
             continue;
@@ -422,7 +420,10 @@ fn unknown_state_keys(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         let Some((svc, _)) = cx.ws.handler_of(cx.path, root) else {
             continue;
         };
-        let (keys, dynamic) = written_keys(cx, svc);
+        let (keys, dynamic) = cache
+            .entry(svc.name.clone())
+            .or_insert_with(|| written_keys(cx, svc))
+            .clone();
         if dynamic || keys.contains(&key.value) {
             continue;
         }

@@ -115,9 +115,9 @@ fn step_label(cx: &FileContext<'_>, call: &CallFact<'_>) -> String {
     if let Some(closure) = call.parts.arg(1).filter(|a| a.kind() == "func_literal") {
         let inner = cx
             .facts
-            .calls
+            .calls_in(closure)
             .iter()
-            .find(|c| go::contains(closure, c.parts.node) && c.parts.node != closure);
+            .find(|c| c.parts.node != closure);
         if let Some(c) = inner {
             let name = match c.parts.callee(cx.src) {
                 go::Callee::Selector { name, .. } | go::Callee::Ident(name) => name,
@@ -268,9 +268,9 @@ fn restate_in_run(
     seen: &mut HashSet<usize>,
     out: &mut Vec<Finding>,
 ) {
-    for c in cx.facts.calls.iter() {
+    for c in cx.facts.calls_in(closure) {
         let Some(name) = c.sdk else { continue };
-        if !go::contains(closure, c.parts.node) || c.parts.node == closure {
+        if c.parts.node == closure {
             continue;
         }
         if !restate_api::is_operation(name) || !seen.insert(c.parts.node.start_byte()) {
@@ -324,10 +324,7 @@ fn lost_mutation(
         })
         .collect();
     let mut reported: HashSet<usize> = HashSet::new();
-    for w in cx.facts.writes.iter() {
-        if !go::contains(body, w.node) {
-            continue;
-        }
+    for w in cx.facts.writes_in(body) {
         // Writes inside a nested Run closure belong to that one.
         if w.func
             .and_then(|i| cx.model.functions.get(i as usize))
@@ -615,12 +612,10 @@ fn manual_retry(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         let Some(body) = field(f.node, "body") else {
             continue;
         };
-        let repeats_step = cx.facts.calls.iter().any(|c| {
-            go::contains(body, c.parts.node)
-                && (c.sdk.is_some_and(|n| {
-                    restate_api::is_run(n) || restate_api::op_class(n) == Some(OpClass::Call)
-                }) || futures::method_call(&c.parts, cx.src)
-                    .is_some_and(|(_, m)| m == "Request"))
+        let repeats_step = cx.facts.calls_in(body).iter().any(|c| {
+            c.sdk.is_some_and(|n| {
+                restate_api::is_run(n) || restate_api::op_class(n) == Some(OpClass::Call)
+            }) || futures::method_call(&c.parts, cx.src).is_some_and(|(_, m)| m == "Request")
         }) || f
             .func
             .and_then(|i| cx.model.functions.get(i as usize))

@@ -199,15 +199,7 @@ fn renamed_calls(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
 
 /// `ctx.Request().Headers[k]` and `range ctx.Request().Headers`: a map in 0.x, a StringMap in 1.0.
 fn request_headers(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
-    let mut nodes = vec![];
-    go::walk(cx.tree.root_node(), |n| {
-        if n.kind() == "selector_expression"
-            && field(n, "field").is_some_and(|f| text(f, cx.src) == "Headers")
-        {
-            nodes.push(n);
-        }
-        true
-    });
+    let nodes = cx.facts.headers.clone();
     for sel in nodes {
         let Some(operand) = field(sel, "operand").map(go::unparen) else {
             continue;
@@ -355,7 +347,14 @@ fn nonexistent(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                     ));
             }
             m if OLD_CTX_METHODS.contains(&m) => {
-                if !is_restate_ctx(recv, cx) {
+                // Only a context parameter's name can be a Restate context.
+                let named_like_ctx = recv.kind() == "identifier"
+                    && cx
+                        .model
+                        .functions
+                        .iter()
+                        .any(|f| f.ctx.as_ref().is_some_and(|c| c.name == text(recv, cx.src)));
+                if !named_like_ctx || !is_restate_ctx(recv, cx) {
                     continue;
                 }
                 let p = match &cx.model.restate {

@@ -21,16 +21,33 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
 }
 
 /// The closest name by edit distance, when close enough to be a typo.
+/// Else, the only candidate sharing a long prefix with the name, or containing it (ignoring case):
+/// `Items` -> `ItemList`.
 pub fn suggest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
     let limit = (wanted.chars().count() / 3).max(2);
+    let w = wanted.to_lowercase();
     let mut best: Option<(usize, &str)> = None;
+    let mut containing: Vec<&str> = vec![];
     for c in candidates {
-        let d = strsim::damerau_levenshtein(&wanted.to_lowercase(), &c.to_lowercase());
+        let lc = c.to_lowercase();
+        let d = strsim::damerau_levenshtein(&w, &lc);
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, c));
         }
+        let common = w
+            .chars()
+            .zip(lc.chars())
+            .take_while(|(a, b)| a == b)
+            .count();
+        let long_prefix =
+            common >= 3 && common * 3 >= w.chars().count().min(lc.chars().count()) * 2;
+        let contains = w.len() >= 3 && lc.len() >= 3 && (lc.contains(&w) || w.contains(&lc));
+        if (long_prefix || contains) && !containing.contains(&c) {
+            containing.push(c);
+        }
     }
     best.map(|(_, c)| c)
+        .or_else(|| (containing.len() == 1).then(|| containing[0]))
 }
 
 fn replace_lit(title: String, lit: &crate::analysis::model::Lit, text: &str) -> Fix {
