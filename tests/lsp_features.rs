@@ -351,3 +351,52 @@ fn completion_of_service_handler_names_state_keys_and_snippets() {
     assert!(!items.iter().any(|i| i["label"] == "rsservice"));
     assert_eq!(c.shutdown(), Some(0));
 }
+
+#[test]
+fn untitled_buffers_get_diagnostics_on_their_own() {
+    let mut c = LspClient::spawn();
+    c.initialize(None, caps_utf16(), Value::Null);
+    let uri = "untitled:Untitled-1";
+    let text = "package main\n\nimport (\n\t\"time\"\n\n\trestate \"github.com/restatedev/sdk-go\"\n)\n\ntype Svc struct{}\n\nfunc (Svc) Pay(ctx restate.Context, id string) (string, error) {\n\ttime.Sleep(time.Second)\n\treturn \"\", nil\n}\n\nvar _ = restate.Reflect(Svc{})\n";
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "go", "version": 1, "text": text}}),
+    );
+    let diags = c.diagnostics(uri, 1);
+    assert_eq!(codes(&diags), vec!["RS1002".to_string()], "{diags:?}");
+}
+
+#[test]
+fn completion_documentation_follows_the_client_markup_support() {
+    let root = fixture("workspaces/multi");
+    let path = root.join("scratch.go");
+    let text = "package main\n\nimport restate \"github.com/restatedev/sdk-go\"\n\n";
+    let doc_of = |caps: Value| -> Value {
+        let mut c = LspClient::spawn();
+        c.initialize(Some(&root), caps, Value::Null);
+        c.wait_indexed();
+        let uri = c.open(&path, text, 1);
+        c.diagnostics(&uri, 1);
+        let r = c.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": {"line": 4, "character": 0}}),
+        );
+        let items = r["result"].as_array().cloned().unwrap_or_default();
+        let service = items.iter().find(|i| i["label"] == "rsservice");
+        service
+            .map(|i| i["documentation"].clone())
+            .unwrap_or(Value::Null)
+    };
+    // A client that lists markdown gets markup; one that does not (Emacs' lsp-mode profile) gets text.
+    let mut md = caps_utf8();
+    md["textDocument"]["completion"]["completionItem"]["documentationFormat"] =
+        json!(["markdown", "plaintext"]);
+    let markup = doc_of(md);
+    assert_eq!(markup["kind"], "markdown", "{markup}");
+    let plain = doc_of(caps_utf8());
+    assert!(
+        plain.is_string(),
+        "plain text documentation expected, got {plain}"
+    );
+    assert!(!plain.as_str().unwrap_or("").contains("```"), "{plain}");
+}

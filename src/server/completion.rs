@@ -45,7 +45,14 @@ pub fn completion(st: &State, params: &CompletionParams) -> Option<CompletionRes
 fn snippet_items(st: &State, scope: Scope, ctx: &str, out: &mut Vec<CompletionItem>) {
     for s in snippets::all().iter().filter(|s| s.scope == scope) {
         let expanded = s.expanded(ctx);
-        let doc = format!("{}\n\n```go\n{}\n```", s.description, expanded.trim_end());
+        let documentation = if st.caps.markdown_completion_docs {
+            Documentation::MarkupContent(MarkupContent {
+                kind: MarkupKind::Markdown,
+                value: format!("{}\n\n```go\n{}\n```", s.description, expanded.trim_end()),
+            })
+        } else {
+            Documentation::String(format!("{}\n\n{}", s.description, expanded.trim_end()))
+        };
         let (insert, format) = if st.caps.snippets {
             (s.body_with_ctx(ctx), InsertTextFormat::SNIPPET)
         } else {
@@ -55,10 +62,7 @@ fn snippet_items(st: &State, scope: Scope, ctx: &str, out: &mut Vec<CompletionIt
             label: s.prefix.clone(),
             kind: Some(CompletionItemKind::SNIPPET),
             detail: Some(s.name.clone()),
-            documentation: Some(Documentation::MarkupContent(MarkupContent {
-                kind: MarkupKind::Markdown,
-                value: doc,
-            })),
+            documentation: Some(documentation),
             insert_text: Some(insert),
             insert_text_format: Some(format),
             filter_text: Some(s.prefix.clone()),

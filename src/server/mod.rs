@@ -196,6 +196,12 @@ fn client_caps(p: &InitializeParams) -> (Caps, Encoding) {
             .and_then(|t| t.hover.as_ref())
             .and_then(|h| h.content_format.as_ref())
             .is_none_or(|f| f.is_empty() || f.contains(&MarkupKind::Markdown)),
+        // Unlike hover, no format list means plain text: clients that render markdown say so.
+        markdown_completion_docs: td
+            .and_then(|t| t.completion.as_ref())
+            .and_then(|c| c.completion_item.as_ref())
+            .and_then(|i| i.documentation_format.as_ref())
+            .is_some_and(|f| f.contains(&MarkupKind::Markdown)),
     };
     (caps, enc)
 }

@@ -32,6 +32,8 @@ pub struct Caps {
     /// The client resolves code action edits lazily (`codeAction/resolve`).
     pub resolve_edits: bool,
     pub markdown_hover: bool,
+    /// Completion documentation may be markdown (the client lists it in `documentationFormat`).
+    pub markdown_completion_docs: bool,
 }
 
 pub struct State {
