@@ -11,6 +11,7 @@ pub mod futures;
 pub mod go;
 pub mod gomod;
 pub mod hover;
+pub mod incremental;
 pub mod model;
 pub mod navigate;
 pub mod resolve;

@@ -203,28 +203,35 @@ fn keystroke_transport(lines: usize, edits: usize) -> std::io::Result<Vec<f64>> 
     Ok(times)
 }
 
-/// The same path in-process, part by part (ms): rope edit, tree edit + reparse, model + rules, diagnostics conversion.
+/// The same path in-process, part by part (ms): rope edit, tree edit + reparse, the server's
+/// analysis after an edit (incremental when it can be) with the conversion to LSP diagnostics, and
+/// for comparison the whole-file analysis (model, index update, rules) that every edit cost before.
 fn keystroke_parts(lines: usize, edits: usize) -> [Vec<f64>; 4] {
+    use crate::server::diagnostics;
     use crate::server::documents::Document;
     use crate::server::encoding::Encoding;
+    use crate::server::state::State;
     use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent, Uri};
     let src = generated_file(lines);
-    let mut parser = go::new_parser();
-    let uri: Uri = match "file:///bench/svc.go".parse() {
-        Ok(u) => u,
-        Err(_) => return Default::default(),
+    let Ok(uri) = "file:///bench/svc.go".parse::<Uri>() else {
+        return Default::default();
     };
-    let mut doc = Document::open(
+    let mut st = State {
+        enc: Encoding::Utf8,
+        ..State::default()
+    };
+    let doc = Document::open(
         uri.clone(),
         PathBuf::from("/bench/svc.go"),
         0,
         &src,
-        &mut parser,
+        &mut st.parser,
     );
+    st.docs.insert(uri.clone(), doc);
+    st.index_document(&uri);
+    diagnostics::refresh_document(&mut st, &uri);
     let mid_line = (src.lines().count() / 2) as u32;
     let col = src.lines().nth(mid_line as usize).unwrap_or("").len() as u32;
-    let mut ws = Workspace::new();
-    let config = Config::default();
     let mut out: [Vec<f64>; 4] = Default::default();
     for i in 0..edits {
         let change = TextDocumentContentChangeEvent {
@@ -243,6 +250,10 @@ fn keystroke_parts(lines: usize, edits: usize) -> [Vec<f64>; 4] {
                 String::new()
             },
         };
+        let State { docs, parser, .. } = &mut st;
+        let Some(doc) = docs.get_mut(&uri) else {
+            break;
+        };
         // Rope edit alone, on a copy.
         let t = Instant::now();
         let mut rope = doc.rope.clone();
@@ -257,34 +268,21 @@ fn keystroke_parts(lines: usize, edits: usize) -> [Vec<f64>; 4] {
         out[0].push(t.elapsed().as_secs_f64() * 1e3);
         // Rope + tree edit + incremental reparse (the document's own path).
         let t = Instant::now();
-        doc.apply_changes(&[change], Encoding::Utf8, &mut parser);
+        let previous = doc.version;
+        doc.apply_changes(&[change], Encoding::Utf8, parser);
+        doc.version = previous + 1;
         out[1].push(t.elapsed().as_secs_f64() * 1e3 - out[0][i]);
-        // Model, index update and rules.
+        // What the server does next: analysis and conversion.
         let t = Instant::now();
-        let m = model::extract(&doc.text, &doc.tree);
-        ws.upsert(doc.path.clone(), m, lines as u32);
-        let findings = match ws.file(&doc.path) {
-            Some(file) => rules::check_file(&FileInput {
-                path: &doc.path,
-                src: &doc.text,
-                tree: &doc.tree,
-                model: &file.model,
-                ws: &ws,
-                config: &config,
-                gomod: None,
-            }),
-            None => vec![],
-        };
+        std::hint::black_box(diagnostics::after_edit(&mut st, &uri, previous));
         out[2].push(t.elapsed().as_secs_f64() * 1e3);
-        // Conversion to LSP diagnostics.
-        let t = Instant::now();
-        let caps = crate::server::state::Caps::default();
-        let diags: Vec<_> = findings
-            .iter()
-            .map(|f| crate::server::convert::diagnostic(f, &uri, &doc.rope, Encoding::Utf8, &caps))
-            .collect();
-        std::hint::black_box(diags);
-        out[3].push(t.elapsed().as_secs_f64() * 1e3);
+        // The whole file, every few edits (it is slow).
+        if i % 20 == 0 {
+            let t = Instant::now();
+            st.index_document(&uri);
+            std::hint::black_box(diagnostics::refresh_document(&mut st, &uri));
+            out[3].push(t.elapsed().as_secs_f64() * 1e3);
+        }
     }
     out
 }
@@ -296,7 +294,7 @@ pub fn keystroke(out: &mut dyn Write) -> std::io::Result<()> {
     )?;
     writeln!(
         out,
-        "| file | transport median | transport p95 | rope edit | tree edit + reparse | model + rules | to LSP |"
+        "| file | transport median | transport p95 | rope edit | tree edit + reparse | analysis + conversion | whole file (before) |"
     )?;
     writeln!(out, "|---|---|---|---|---|---|---|")?;
     for lines in [5_000usize, 20_000] {
@@ -613,6 +611,45 @@ pub fn families(out: &mut dyn Write) -> std::io::Result<()> {
         t.elapsed().as_secs_f64() * 1e3,
         all.len()
     )?;
+    // One handler in the middle of the file, as a keystroke inside it re-analyses it.
+    let outline = crate::analysis::incremental::outline(&src, &tree);
+    let k = go::kinds();
+    let funcs: Vec<_> = outline
+        .decls
+        .iter()
+        .filter(|d| d.kind == k.method_declaration)
+        .collect();
+    if let Some(d) = funcs.get(funcs.len() / 2) {
+        let mut parser = go::new_parser();
+        let opts = model::ExtractOptions::default();
+        let mut times = vec![];
+        let mut n = 0;
+        let reps = if std::env::var_os("BENCH_REDUCED_ONLY").is_some() {
+            300
+        } else {
+            20
+        };
+        for _ in 0..reps {
+            let t = Instant::now();
+            n = crate::analysis::incremental::analyse_function(
+                &input,
+                &(d.start..d.end),
+                &opts,
+                &mut parser,
+            )
+            .len();
+            times.push(t.elapsed().as_secs_f64() * 1e3);
+        }
+        times.sort_by(f64::total_cmp);
+        writeln!(
+            out,
+            "one function (reduced copy): median {:.2} ms ({n} findings)",
+            times[times.len() / 2]
+        )?;
+        let t = Instant::now();
+        std::hint::black_box(crate::analysis::incremental::outline(&src, &tree));
+        writeln!(out, "outline: {:.3} ms", t.elapsed().as_secs_f64() * 1e3)?;
+    }
     for fam in rules::FAMILIES {
         let t = Instant::now();
         let fs = rules::check_file_with(&input, std::slice::from_ref(fam));

@@ -41,15 +41,29 @@ pub fn diagnostic(f: &Finding, uri: &Uri, rope: &Rope, enc: Encoding, caps: &Cap
         range: encoding::to_range(rope, f.start, f.end, enc),
         severity: Some(severity(f.severity)),
         code: Some(NumberOrString::String(f.code.to_string())),
-        code_description: Uri::from_str(&catalog::doc_url(f.code))
-            .ok()
-            .map(|href| CodeDescription { href }),
+        code_description: rule_page(f.code).map(|href| CodeDescription { href }),
         source: Some("restate".to_string()),
         message: f.message.clone(),
         related_information: (!related.is_empty()).then_some(related),
         tags: (!tags.is_empty() && caps.diagnostic_tags).then_some(tags),
         data: None,
     }
+}
+
+/// The link to a rule's page, parsed once per rule (diagnostics are converted on every keystroke).
+fn rule_page(code: &'static str) -> Option<Uri> {
+    static PAGES: std::sync::OnceLock<std::collections::HashMap<&'static str, Uri>> =
+        std::sync::OnceLock::new();
+    let pages = PAGES.get_or_init(|| {
+        catalog::RULES
+            .iter()
+            .filter_map(|r| Some((r.id, Uri::from_str(&catalog::doc_url(r.id)).ok()?)))
+            .collect()
+    });
+    pages
+        .get(code)
+        .cloned()
+        .or_else(|| Uri::from_str(&catalog::doc_url(code)).ok())
 }
 
 fn related_info(

@@ -9,6 +9,7 @@ use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{Diagnostic, DiagnosticSeverity, Uri};
 
 use crate::analysis::findings::Finding;
+use crate::analysis::incremental::{self, Change};
 use crate::analysis::rules::{self, FileInput};
 use crate::server::convert;
 use crate::server::encoding;
@@ -58,12 +59,102 @@ pub fn for_document(st: &State, uri: &Uri) -> Option<Computed> {
 /// Compute, remember the findings for code actions, and return what to publish.
 pub fn refresh_document(st: &mut State, uri: &Uri) -> Option<(i32, Vec<Diagnostic>)> {
     let c = for_document(st, uri)?;
-    st.findings.insert(uri.clone(), (c.version, c.findings));
+    remember(st, uri, c.version, c.findings);
     Some((c.version, c.diagnostics))
+}
+
+fn remember(st: &mut State, uri: &Uri, version: i32, findings: Arc<Vec<Finding>>) {
+    if let Some(doc) = st.docs.get_mut(uri) {
+        doc.outline = Some(incremental::outline(&doc.text, &doc.tree));
+    }
+    st.findings.insert(uri.clone(), (version, findings));
+}
+
+/// Below this size the whole file is analysed on every edit: it costs about as little as the
+/// incremental path and leaves nothing to settle later.
+pub const INCREMENTAL_MIN_BYTES: usize = 16 * 1024;
+
+/// Diagnostics after an edit that turned version `previous` into the document's current version:
+/// only the edited function is re-analysed when the edit stayed inside one (the rest of the findings
+/// carry over, shifted), otherwise the whole file. An incremental result leaves the index behind the
+/// text; `schedule_cross_file` settles it shortly after the last edit.
+pub fn after_edit(st: &mut State, uri: &Uri, previous: i32) -> Option<(i32, Vec<Diagnostic>)> {
+    if let Some(r) = incremental_edit(st, uri, previous) {
+        return Some(r);
+    }
+    st.index_document(uri);
+    refresh_document(st, uri)
+}
+
+fn incremental_edit(st: &mut State, uri: &Uri, previous: i32) -> Option<(i32, Vec<Diagnostic>)> {
+    let State {
+        docs,
+        findings,
+        ws,
+        parser,
+        config,
+        extract,
+        enc,
+        caps,
+        ..
+    } = st;
+    let doc = docs.get_mut(uri)?;
+    if doc.text.len() < INCREMENTAL_MIN_BYTES {
+        return None;
+    }
+    if findings.get(uri).is_none_or(|(v, _)| *v != previous) {
+        return None;
+    }
+    let new_outline = incremental::outline(&doc.text, &doc.tree);
+    let change = incremental::diff(doc.outline.as_ref()?, &new_outline)?;
+    let stale_from = match &change {
+        Change::Shift { at, .. } => *at,
+        Change::Function { new, .. } => new.start,
+    };
+    // The rules match this document's functions with the index's copy by position, which holds
+    // before the first place the two differ.
+    if doc.index_stale_from.is_some_and(|s| s < stale_from) {
+        return None;
+    }
+    let fresh = match &change {
+        Change::Shift { .. } => vec![],
+        Change::Function { new, .. } => {
+            let file = ws.file(&doc.path)?;
+            let input = FileInput {
+                path: &doc.path,
+                src: &doc.text,
+                tree: &doc.tree,
+                model: &file.model,
+                ws,
+                config,
+                gomod: ws.module_for(&doc.path).map(|(_, m)| m),
+            };
+            incremental::analyse_function(&input, new, extract, parser)
+        }
+    };
+    // The cached findings move into the new list (cloned only while a code action holds them).
+    let cached = findings
+        .remove(uri)
+        .map(|(_, f)| Arc::try_unwrap(f).unwrap_or_else(|shared| (*shared).clone()))
+        .unwrap_or_default();
+    let spliced = Arc::new(incremental::splice(cached, &change, fresh));
+    doc.outline = Some(new_outline);
+    doc.index_stale_from = Some(
+        doc.index_stale_from
+            .map_or(stale_from, |s| s.min(stale_from)),
+    );
+    let diagnostics = spliced
+        .iter()
+        .map(|f| convert::diagnostic(f, uri, &doc.rope, *enc, caps))
+        .collect();
+    let version = doc.version;
+    findings.insert(uri.clone(), (version, spliced));
+    Some((version, diagnostics))
 }
 
 /// Diagnostics for every open document except `skip` (findings remembered).
 pub fn for_open_documents(st: &mut State, skip: Option<&Uri>) -> Batch {
+    st.sync_index();
     let uris: Vec<Uri> = st
         .docs
         .keys()
@@ -106,11 +197,18 @@ pub fn config_problems(st: &State) -> Option<(Uri, Vec<Diagnostic>)> {
 /// Findings of other open documents can change when a file they depend on changes (a helper gains
 /// a clock read, a handler is renamed). Shortly after the last edit, off the keystroke path,
 /// recompute them and publish those that changed.
+///
+/// This also settles an incremental analysis of `origin`: the index catches up with the text and
+/// the whole file is analysed again (published only if that changes anything).
 pub fn schedule_cross_file(client: Client, state: Arc<Mutex<State>>, origin: Uri) {
     let generation = {
         let mut st = lock(&state);
         st.cross_gen += 1;
-        if st.docs.len() < 2 {
+        let unsettled = st
+            .docs
+            .get(&origin)
+            .is_some_and(|d| d.index_stale_from.is_some());
+        if st.docs.len() < 2 && !unsettled {
             return;
         }
         st.cross_gen
@@ -131,7 +229,17 @@ pub fn schedule_cross_file(client: Client, state: Arc<Mutex<State>>, origin: Uri
 pub const CROSS_FILE_DELAY_MS: u64 = 150;
 
 fn changed_others(st: &mut State, origin: &Uri) -> Batch {
-    let uris: Vec<Uri> = st.docs.keys().filter(|u| *u != origin).cloned().collect();
+    let settle = st
+        .docs
+        .get(origin)
+        .is_some_and(|d| d.index_stale_from.is_some());
+    st.sync_index();
+    let uris: Vec<Uri> = st
+        .docs
+        .keys()
+        .filter(|u| settle || *u != origin)
+        .cloned()
+        .collect();
     let mut out = vec![];
     for uri in uris {
         let Some(c) = for_document(st, &uri) else {
@@ -144,7 +252,7 @@ fn changed_others(st: &mut State, origin: &Uri) -> Batch {
         if unchanged {
             continue;
         }
-        st.findings.insert(uri.clone(), (c.version, c.findings));
+        remember(st, &uri, c.version, c.findings);
         out.push((uri, Some(c.version), c.diagnostics));
     }
     out

@@ -9,6 +9,7 @@ use tower_lsp_server::ls_types::{TextDocumentContentChangeEvent, Uri};
 use tree_sitter::{InputEdit, Parser, Point, Tree};
 
 use crate::analysis::go;
+use crate::analysis::incremental::Outline;
 use crate::server::encoding::{self, Encoding};
 
 #[derive(Clone)]
@@ -20,6 +21,11 @@ pub struct Document {
     pub tree: Tree,
     /// The text as one string, for the analysis (rebuilt once per change batch).
     pub text: Arc<str>,
+    /// The outline of the text the cached findings were computed for (see `analysis::incremental`).
+    pub outline: Option<Outline>,
+    /// Where the workspace index's model of this document starts to differ from the text (None: it
+    /// is the model of this text). Set when an edit was analysed incrementally.
+    pub index_stale_from: Option<usize>,
     /// Whether the text holds a carriage return not followed by a line feed. tree-sitter counts rows
     /// by line feeds only, LSP (and the rope) also by lone CRs; when they disagree the document is
     /// reparsed from scratch instead of incrementally.
@@ -59,6 +65,8 @@ impl Document {
             rope,
             tree,
             text: Arc::from(text),
+            outline: None,
+            index_stale_from: None,
             lone_cr: has_lone_cr(text),
         }
     }

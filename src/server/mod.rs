@@ -373,10 +373,10 @@ impl LanguageServer for Backend {
                 );
                 return;
             }
+            let previous = doc.version;
             doc.apply_changes(&params.content_changes, *enc, parser);
             doc.version = version;
-            st.index_document(&uri);
-            diagnostics::refresh_document(&mut st, &uri)
+            diagnostics::after_edit(&mut st, &uri, previous)
         };
         if let Some((v, d)) = publish {
             // Drop results that a newer change has already superseded.
@@ -455,12 +455,14 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        let st = lock(&self.state);
+        let mut st = lock(&self.state);
+        st.sync_index();
         Ok(symbols::document_symbols(&st, &params.text_document.uri))
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        let st = lock(&self.state);
+        let mut st = lock(&self.state);
+        st.sync_index();
         Ok(completion::completion(&st, &params))
     }
 
@@ -468,12 +470,14 @@ impl LanguageServer for Backend {
         &self,
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
-        let st = lock(&self.state);
+        let mut st = lock(&self.state);
+        st.sync_index();
         Ok(navigation::definition(&st, &params))
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
-        let st = lock(&self.state);
+        let mut st = lock(&self.state);
+        st.sync_index();
         Ok(navigation::references(&st, &params))
     }
 
@@ -481,22 +485,26 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentHighlightParams,
     ) -> Result<Option<Vec<DocumentHighlight>>> {
-        let st = lock(&self.state);
+        let mut st = lock(&self.state);
+        st.sync_index();
         Ok(navigation::highlights(&st, &params))
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        let st = lock(&self.state);
+        let mut st = lock(&self.state);
+        st.sync_index();
         Ok(navigation::code_lenses(&st, &params))
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        let st = lock(&self.state);
+        let mut st = lock(&self.state);
+        st.sync_index();
         Ok(hover::hover(&st, &params))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
-        let st = lock(&self.state);
+        let mut st = lock(&self.state);
+        st.sync_index();
         let mut actions = code_action::code_actions(&st, &params).unwrap_or_default();
         if st.caps.resolve_edits {
             code_action::remember_request(&mut actions, &params);
@@ -505,7 +513,8 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
-        let st = lock(&self.state);
+        let mut st = lock(&self.state);
+        st.sync_index();
         Ok(code_action::resolve(&st, action))
     }
 
@@ -513,7 +522,8 @@ impl LanguageServer for Backend {
         &self,
         params: WorkspaceSymbolParams,
     ) -> Result<Option<WorkspaceSymbolResponse>> {
-        let st = lock(&self.state);
+        let mut st = lock(&self.state);
+        st.sync_index();
         Ok(symbols::workspace_symbols(&st, &params.query))
     }
 }

@@ -109,13 +109,28 @@ impl State {
 
     /// Re-extract an open document's model into the index.
     pub fn index_document(&mut self, uri: &Uri) {
-        let Some(doc) = self.docs.get(uri) else {
+        let Some(doc) = self.docs.get_mut(uri) else {
             return;
         };
+        doc.index_stale_from = None;
         let m = model::extract_with(&doc.text, &doc.tree, &self.extract);
         let lines = doc.rope.len_lines() as u32;
         let path = doc.path.clone();
         self.ws.upsert(path, m, lines);
+    }
+
+    /// Bring the index up to date with every open document that was analysed incrementally since
+    /// it was last indexed. Requests that read models call this first.
+    pub fn sync_index(&mut self) {
+        let stale: Vec<Uri> = self
+            .docs
+            .values()
+            .filter(|d| d.index_stale_from.is_some())
+            .map(|d| d.uri.clone())
+            .collect();
+        for uri in stale {
+            self.index_document(&uri);
+        }
     }
 
     /// Recompute the effective configuration from the file and client layers.

@@ -42,7 +42,7 @@ fn retryable_validation(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     // Registered handlers only: a helper's error goes back to its caller, which decides.
     let handlers: Vec<u32> = crate::analysis::workspace::handlers_in(cx.ws, cx.path)
         .into_iter()
-        .map(|(i, _, _)| i)
+        .filter_map(|(i, _, _)| cx.local_function(i))
         .collect();
     for (fi, f) in cx.model.functions.iter().enumerate() {
         if !handlers.contains(&(fi as u32)) {

@@ -141,8 +141,9 @@ fn could_be_shared(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 }
                 if let Some((p, i)) = &h.func_ref
                     && p == cx.path
+                    && let Some(local) = cx.local_function(*i)
                 {
-                    handlers.push(*i);
+                    handlers.push(local);
                 }
             }
         }

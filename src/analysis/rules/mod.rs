@@ -20,6 +20,7 @@ pub mod wiring;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
+use std::sync::Arc;
 
 use tree_sitter::Tree;
 
@@ -53,6 +54,49 @@ pub struct FileContext<'a> {
     pub config: &'a Config,
     pub gomod: Option<&'a GoMod>,
     pub facts: &'a Facts<'a>,
+}
+
+impl<'a> FileContext<'a> {
+    /// The index in `self.model` of function `indexed` of this file as the workspace index numbers
+    /// it. The two numberings agree when the model is the indexed one; while a reduced copy of the
+    /// file is analysed (see `analysis::incremental`) functions are matched by where they start.
+    pub fn local_function(&self, indexed: u32) -> Option<u32> {
+        match self.ws.file(self.path) {
+            Some(file) => same_function(&file.model, self.model, indexed),
+            None => Some(indexed),
+        }
+    }
+
+    /// The workspace index's number for function `local` of `self.model` (see `local_function`).
+    pub fn indexed_function(&self, local: u32) -> Option<u32> {
+        match self.ws.file(self.path) {
+            Some(file) => same_function(self.model, &file.model, local),
+            None => Some(local),
+        }
+    }
+
+    /// The registered handler whose function is `local` in `self.model`.
+    pub fn handler_of(
+        &self,
+        local: u32,
+    ) -> Option<(
+        &'a Arc<crate::analysis::workspace::Service>,
+        &'a crate::analysis::workspace::Handler,
+    )> {
+        self.ws.handler_of(self.path, self.indexed_function(local)?)
+    }
+}
+
+/// The index in `to` of function `i` of `from`: the same index when both are one model, else the
+/// function starting at the same byte (functions are numbered in source order).
+fn same_function(from: &FileModel, to: &FileModel, i: u32) -> Option<u32> {
+    if std::ptr::eq(from, to) {
+        return Some(i);
+    }
+    let start = from.functions.get(i as usize)?.range.0;
+    let fs = &to.functions;
+    let j = fs.partition_point(|g| g.range.0 < start);
+    (fs.get(j)?.range.0 == start).then_some(j as u32)
 }
 
 pub type Family = fn(&FileContext<'_>, &mut Vec<Finding>);

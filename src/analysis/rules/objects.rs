@@ -7,7 +7,7 @@ use tree_sitter::Node;
 use crate::analysis::findings::{Edit, Finding, Fix};
 use crate::analysis::futures::{self, FutureKind};
 use crate::analysis::go::{self, field, named_children, text};
-use crate::analysis::model::{FileModel, FuncKind, ReflectSite, StateOpKind};
+use crate::analysis::model::{FuncKind, ReflectSite, StateOpKind};
 use crate::analysis::restate_api::{CtxKind, HandlerKind, OpClass, ServiceKind, op_class};
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::facts;
@@ -355,45 +355,55 @@ fn polling_loops(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
 
 // ---- RS5007 ---------------------------------------------------------------------------------------
 
-/// Keys written (literal) by a service and whether any write uses a computed key.
+/// Keys written (literal) by a service and whether any write uses a computed key: writes in its
+/// handlers (and the literals inside them) and in package helpers that take a context able to write
+/// state. Each write is attributed by walking up from its function, so this is linear in the writes
+/// (it runs on every keystroke in a file with many handlers).
 fn written_keys(cx: &FileContext<'_>, svc: &Service) -> (Vec<String>, bool) {
+    let handlers: std::collections::HashSet<(&std::path::Path, u32)> = svc
+        .handlers
+        .iter()
+        .filter_map(|h| h.func_ref.as_ref().map(|(p, i)| (p.as_path(), *i)))
+        .collect();
+    let mut files = cx.ws.package_files(&svc.loc.path);
+    for h in &svc.handlers {
+        if let Some((f, _)) = h.func_ref.as_ref().and_then(|r| cx.ws.function(r))
+            && !files.iter().any(|g| g.path == f.path)
+        {
+            files.push(f);
+        }
+    }
     let mut keys = vec![];
     let mut dynamic = false;
-    let mut add_ops = |m: &FileModel, root: Option<u32>| {
-        for op in &m.state_ops {
-            if !matches!(op.op, StateOpKind::Set) {
-                continue;
+    for f in files {
+        let m = &f.model;
+        let counts = |i: u32| {
+            if handlers.contains(&(f.path.as_path(), i)) {
+                return true;
             }
-            if let Some(r) = root
-                && !facts::within(m, op.func, r)
-            {
+            m.functions.get(i as usize).is_some_and(|func| {
+                func.kind != FuncKind::Literal
+                    && func.ctx.as_ref().is_some_and(|c| {
+                        matches!(c.kind, CtxKind::ObjectExclusive | CtxKind::WorkflowRun)
+                    })
+            })
+        };
+        for op in m.state_ops.iter().filter(|o| o.op == StateOpKind::Set) {
+            let mut cur = op.func;
+            let mut counted = false;
+            while let Some(i) = cur {
+                if counts(i) {
+                    counted = true;
+                    break;
+                }
+                cur = m.functions.get(i as usize).and_then(|g| g.parent);
+            }
+            if !counted {
                 continue;
             }
             match &op.key {
                 Some(k) => keys.push(k.value.clone()),
                 None => dynamic |= op.dynamic_key,
-            }
-        }
-    };
-    for h in &svc.handlers {
-        if let Some((f, _)) = h.func_ref.as_ref().and_then(|r| cx.ws.function(r)) {
-            add_ops(&f.model, h.func_ref.as_ref().map(|r| r.1));
-        }
-    }
-    // Helpers of the package that take a context able to write state.
-    for f in cx.ws.package_files(&svc.loc.path) {
-        for (i, func) in f.model.functions.iter().enumerate() {
-            let writes_ctx = func
-                .ctx
-                .as_ref()
-                .is_some_and(|c| matches!(c.kind, CtxKind::ObjectExclusive | CtxKind::WorkflowRun));
-            let is_handler = svc.handlers.iter().any(|h| {
-                h.func_ref
-                    .as_ref()
-                    .is_some_and(|(p, j)| *p == f.path && *j == i as u32)
-            });
-            if writes_ctx && !is_handler && func.kind != FuncKind::Literal {
-                add_ops(&f.model, Some(i as u32));
             }
         }
     }
@@ -417,7 +427,7 @@ fn unknown_state_keys(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        let Some((svc, _)) = cx.ws.handler_of(cx.path, root) else {
+        let Some((svc, _)) = cx.handler_of(root) else {
             continue;
         };
         let (keys, dynamic) = cache

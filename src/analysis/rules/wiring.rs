@@ -217,7 +217,7 @@ fn caller<'a>(
         Region::Handler { root } => root,
         _ => return None,
     };
-    cx.ws.handler_of(cx.path, root)
+    cx.handler_of(root)
 }
 
 fn self_deadlock(cx: &FileContext<'_>, c: &ServiceCall, out: &mut Vec<Finding>) {
