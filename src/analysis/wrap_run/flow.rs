@@ -1,7 +1,7 @@
 //! Which of a selection's variables the code after it still needs (the closure's outputs), how
 //! each is bound after the wrap, and the writes into outer values that a closure would lose.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use tree_sitter::Node;
 
@@ -38,13 +38,6 @@ pub struct Output {
     pub copy_in: bool,
     /// First byte of its first mention in the selection (outputs are listed in that order).
     order: usize,
-}
-
-pub(super) fn line_of(src: &str, at: usize) -> usize {
-    src[..go::floor_char_boundary(src, at)]
-        .matches('\n')
-        .count()
-        + 1
 }
 
 pub(super) fn inside(t: &Target<'_>, n: Node<'_>) -> bool {
@@ -143,15 +136,27 @@ impl<'t> Target<'t> {
     }
 }
 
-/// Is `name` (declared by the selection with these declaration ids) referenced after it, and is
-/// it assigned there?
-fn used_after(t: &Target<'_>, src: &str, name: &str, ids: &mut HashSet<usize>) -> (bool, bool) {
-    let (mut used, mut assigned) = (false, false);
+/// For names declared by the selection (with their declaration ids): is each referenced after the
+/// selection, and assigned there? One walk over the rest of the block; only identifiers spelled
+/// like one of the names are resolved.
+fn used_after(
+    t: &Target<'_>,
+    src: &str,
+    mut ids: HashMap<String, HashSet<usize>>,
+) -> HashMap<String, (bool, bool)> {
+    let mut out: HashMap<String, (bool, bool)> = HashMap::new();
+    if ids.is_empty() {
+        return out;
+    }
     for r in t.rest() {
         go::walk(r, |n| {
-            if n.kind() != "identifier" || text(n, src) != name {
+            if n.kind() != "identifier" {
                 return true;
             }
+            let name = text(n, src);
+            let Some(set) = ids.get_mut(name) else {
+                return true;
+            };
             if scope::is_declaration_name(n) {
                 // `:=` at the top of the same block redeclares (assigns) the selection's variable.
                 let stmt = n.parent().and_then(|l| l.parent());
@@ -161,21 +166,21 @@ fn used_after(t: &Target<'_>, src: &str, name: &str, ids: &mut HashSet<usize>) -
                             .zip(t.list)
                             .is_some_and(|(a, b)| a.id() == b.id())
                 });
-                if top && scope::resolve(n, src).is_some_and(|d| ids.contains(&d.id())) {
-                    used = true;
-                    assigned = true;
-                    ids.insert(n.start_byte());
+                if top && scope::resolve(n, src).is_some_and(|d| set.contains(&d.id())) {
+                    set.insert(n.start_byte());
+                    out.insert(name.to_string(), (true, true));
                 }
                 return true;
             }
-            if scope::resolve(n, src).is_some_and(|d| ids.contains(&d.id())) {
-                used = true;
-                assigned |= is_assign_lhs(n);
+            if scope::resolve(n, src).is_some_and(|d| set.contains(&d.id())) {
+                let e = out.entry(name.to_string()).or_default();
+                e.0 = true;
+                e.1 |= is_assign_lhs(n);
             }
             true
         });
     }
-    (used, assigned)
+    out
 }
 
 /// Whether a variable declared outside the selection is referenced anywhere outside it.
@@ -272,27 +277,50 @@ fn declarations<'t>(t: &Target<'t>, src: &str) -> (Vec<(Node<'t>, Node<'t>)>, Ve
     (vars, other)
 }
 
+/// Names declared in the enclosing function before the selection starts (a superset of those a
+/// `:=` in the selection can redeclare): other names need no scope walk.
+fn declared_before<'s>(t: &Target<'_>, src: &'s str) -> HashSet<&'s str> {
+    let mut out = HashSet::new();
+    let mut top = t.stmts[0];
+    while let Some(p) = top.parent() {
+        if p.kind() == "source_file" {
+            break;
+        }
+        top = p;
+    }
+    go::walk(top, |n| {
+        if n.start_byte() >= t.start {
+            return false;
+        }
+        scope::collect_declared(n, src, &mut out);
+        true
+    });
+    out
+}
+
 /// The selection's outputs, or why it cannot be wrapped.
 pub fn outputs(cx: &Cx<'_>, t: &Target<'_>) -> Result<Vec<Output>, String> {
     let src = cx.src;
     let mut outs: Vec<Output> = vec![];
     let (vars, other) = declarations(t, src);
-    for o in other {
-        let name = text(o, src);
-        let mut ids = HashSet::from([o.start_byte()]);
-        if used_after(t, src, name, &mut ids).0 {
-            return Err(format!(
-                "the selection declares `{name}`, which is used after it; a closure cannot hand on constants or types"
-            ));
-        }
+    let other_ids: HashMap<String, HashSet<usize>> = other
+        .iter()
+        .map(|o| (text(*o, src).to_string(), HashSet::from([o.start_byte()])))
+        .collect();
+    if let Some(name) = used_after(t, src, other_ids).into_keys().next() {
+        return Err(format!(
+            "the selection declares `{name}`, which is used after it; a closure cannot hand on constants or types"
+        ));
     }
     // New variables (a top-level `:=` may also redeclare one from before the selection: a write).
     let mut redeclared: Vec<(Node<'_>, Decl<'_>)> = vec![];
     let mut new_names: Vec<(String, usize)> = vec![];
-    let mut ids_by_name: std::collections::HashMap<String, HashSet<usize>> = Default::default();
+    let mut ids_by_name: HashMap<String, HashSet<usize>> = HashMap::new();
+    let before = declared_before(t, src);
     for (id, stmt) in &vars {
         let name = text(*id, src).to_string();
         if stmt.kind() == "short_var_declaration"
+            && before.contains(name.as_str())
             && let Some(d) = scope::resolve(*id, src)
             && d.id() != id.start_byte()
             && !inside(t, d.name)
@@ -309,12 +337,11 @@ pub fn outputs(cx: &Cx<'_>, t: &Target<'_>) -> Result<Vec<Output>, String> {
             new_names.push((name, id.start_byte()));
         }
     }
+    let after = used_after(t, src, ids_by_name);
     for (name, order) in new_names {
-        let mut ids = ids_by_name.remove(&name).unwrap_or_default();
-        let (used, assigned) = used_after(t, src, &name, &mut ids);
-        if !used {
+        let Some(&(true, assigned)) = after.get(&name) else {
             continue;
-        }
+        };
         let ty = vars
             .iter()
             .filter(|(id, _)| text(*id, src) == name)
@@ -349,7 +376,7 @@ pub fn outputs(cx: &Cx<'_>, t: &Target<'_>) -> Result<Vec<Output>, String> {
                     return Err(format!(
                         "the selection writes `{}` (line {}), part of a variable declared outside it; when the invocation replays, the Run closure is skipped and the write is lost. Build the value inside the selection and use it after",
                         go::one_line(text(lhs, src), 40),
-                        line_of(src, lhs.start_byte())
+                        lhs.start_position().row + 1
                     ));
                 }
                 continue;

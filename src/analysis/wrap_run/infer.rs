@@ -3,6 +3,7 @@
 //! qualifiers replaced by import paths: `*net/http.Response`) and rendered with the file's own
 //! package names at the end, adding imports that are missing.
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -22,6 +23,9 @@ pub struct Cx<'a> {
     pub src: &'a str,
     pub model: &'a FileModel,
     pub ws: &'a Workspace,
+    /// Every name declared inside the enclosing function: a name not in it needs no scope walk
+    /// (an import name not among them is the package).
+    pub locals: HashSet<&'a str>,
 }
 
 const PREDECLARED: &[&str] = &[
@@ -201,6 +205,11 @@ fn declares_type(files: &[&Arc<IndexedFile>], extra: Option<&FileModel>, name: &
 }
 
 impl Cx<'_> {
+    /// Whether an identifier resolves to a declaration inside the function.
+    pub fn is_local(&self, ident: Node<'_>) -> bool {
+        self.locals.contains(text(ident, self.src)) && scope::resolve(ident, self.src).is_some()
+    }
+
     fn own_pkg_files(&self) -> Vec<&Arc<IndexedFile>> {
         self.ws.package_files(self.path)
     }
@@ -270,7 +279,7 @@ impl Cx<'_> {
                     return Some(vec![name.to_string()]);
                 }
                 // A local variable holding a function: its type is not written here.
-                if scope::resolve(parts.func, src).is_some() {
+                if self.is_local(parts.func) {
                     return None;
                 }
                 let target = CallTarget::Func(name.to_string());
@@ -290,7 +299,7 @@ impl Cx<'_> {
                 name,
             } => {
                 if let Some(q) = operand_ident
-                    && scope::resolve(operand, src).is_none()
+                    && !self.is_local(operand)
                     && let Some(path) = self.model.import_path_for(q)
                 {
                     if let Some(r) = stdlib::function(path, name) {

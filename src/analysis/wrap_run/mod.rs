@@ -51,7 +51,7 @@ pub enum Outcome {
     NotApplicable,
     /// Handler statements that cannot be wrapped, and why.
     Refused(String),
-    /// The Run (or RunVoid) fix first, then RunAsync when a value is needed later.
+    /// The Run (or RunVoid) fix first, then (for selections) RunAsync when a value is needed later.
     Wrapped(Vec<Fix>),
 }
 
@@ -100,8 +100,31 @@ fn trim(src: &str, start: usize, end: usize) -> (usize, usize) {
     (s, e)
 }
 
-fn in_list<'t>(list: Node<'t>, s: usize, e: usize) -> Option<Target<'t>> {
-    let touched: Vec<Node<'t>> = named_children(list)
+/// Whole statements of a block covered by `[s, e)`. `n` is a statement list, or a block or case
+/// whose own children are comments (tree-sitter puts a comment before the first statement there).
+fn in_list<'t>(n: Node<'t>, s: usize, e: usize) -> Option<Target<'t>> {
+    let list = if n.kind() == "statement_list" {
+        n
+    } else {
+        named_children(n)
+            .into_iter()
+            .find(|c| c.kind() == "statement_list")?
+    };
+    let children: Vec<Node<'t>> = if n.id() == list.id() {
+        named_children(list)
+    } else {
+        named_children(n)
+            .into_iter()
+            .flat_map(|c| {
+                if c.id() == list.id() {
+                    named_children(list)
+                } else {
+                    vec![c]
+                }
+            })
+            .collect()
+    };
+    let touched: Vec<Node<'t>> = children
         .into_iter()
         .filter(|c| c.end_byte() > s && c.start_byte() < e)
         .collect();
@@ -114,7 +137,7 @@ fn in_list<'t>(list: Node<'t>, s: usize, e: usize) -> Option<Target<'t>> {
         .copied()
         .filter(|c| c.kind() != "comment")
         .collect();
-    if stmts.is_empty() {
+    if stmts.is_empty() || stmts.iter().any(|c| c.parent() != Some(list)) {
         return None;
     }
     Some(Target {
@@ -151,9 +174,16 @@ fn find_target<'t>(tree: &'t Tree, src: &str, start: usize, end: usize) -> Optio
         return Some(single(init, None, Some(header)));
     }
     while let Some(n) = cur {
-        if n.kind() == "statement_list"
-            && let Some(t) = in_list(n, s, e)
-        {
+        let holds_statements = matches!(
+            n.kind(),
+            "statement_list"
+                | "block"
+                | "expression_case"
+                | "default_case"
+                | "type_case"
+                | "communication_case"
+        );
+        if holds_statements && let Some(t) = in_list(n, s, e) {
             return Some(t);
         }
         if matches!(n.kind(), "function_declaration" | "method_declaration") {
@@ -164,13 +194,23 @@ fn find_target<'t>(tree: &'t Tree, src: &str, start: usize, end: usize) -> Optio
     None
 }
 
-/// The statement around a finding's range (innermost, inside the function that holds it).
+/// The simple statement around a finding's range (innermost, inside the function that holds it).
+/// A finding in the header of an `if` or a loop does not make the whole compound statement a step.
 fn statement_around<'t>(tree: &'t Tree, start: usize, end: usize) -> Option<Target<'t>> {
     let mut cur = tree.root_node().descendant_for_byte_range(start, end);
     while let Some(n) = cur {
         let p = n.parent()?;
         if p.kind() == "statement_list" && n.kind() != "comment" {
-            return Some(single(n, Some(p), None));
+            let simple = matches!(
+                n.kind(),
+                "expression_statement"
+                    | "short_var_declaration"
+                    | "assignment_statement"
+                    | "var_declaration"
+                    | "inc_statement"
+                    | "dec_statement"
+            );
+            return simple.then(|| single(n, Some(p), None));
         }
         if is_header(p) && field(p, "initializer").is_some_and(|i| i.id() == n.id()) {
             return Some(single(n, None, Some(p)));
@@ -255,13 +295,21 @@ fn plan(input: &Input<'_>, target: &Target<'_>) -> Result<Vec<Fix>, Refusal> {
         )
         .into());
     }
+    let mut locals = std::collections::HashSet::new();
+    if let Some(f) = top_function(first) {
+        go::walk(f, |n| {
+            scope::collect_declared(n, input.src, &mut locals);
+            true
+        });
+    }
     let cx = infer::Cx {
         path: input.path,
         src: input.src,
         model,
         ws: input.ws,
+        locals,
     };
-    refuse::check(&cx, target, ctx.decl)?;
+    refuse::check(&cx, target, (&ctx.name, ctx.decl))?;
     let outputs = flow::outputs(&cx, target)?;
     for o in outputs.iter().filter(|o| !o.is_error) {
         if let Some(ty) = &o.ty
@@ -278,10 +326,25 @@ fn plan(input: &Input<'_>, target: &Target<'_>) -> Result<Vec<Fix>, Refusal> {
     }
     let r = render::Render::new(input, &cx, target, fi, &ctx.name, outputs);
     let mut fixes = vec![r.run()?];
-    if let Some(f) = r.run_async() {
+    // The quick fix around a finding only offers the Run form.
+    if !input.around
+        && let Some(f) = r.run_async()
+    {
         fixes.push(f);
     }
     Ok(fixes)
+}
+
+/// The top-level function or method declaration holding `n`.
+fn top_function(n: Node<'_>) -> Option<Node<'_>> {
+    let mut cur = Some(n);
+    while let Some(c) = cur {
+        if matches!(c.kind(), "function_declaration" | "method_declaration") {
+            return Some(c);
+        }
+        cur = c.parent();
+    }
+    None
 }
 
 #[cfg(test)]

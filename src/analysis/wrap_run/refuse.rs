@@ -14,7 +14,7 @@ use crate::analysis::scope;
 use crate::analysis::types;
 
 use super::Target;
-use super::flow::{inside, line_of};
+use super::flow::inside;
 use super::infer::Cx;
 
 /// Walk up from `n` to the selection, stopping at the first ancestor for which `stop` says so.
@@ -42,7 +42,7 @@ fn label_of(n: Node<'_>, src: &str) -> Option<String> {
 
 /// Control flow that would mean something else inside a closure, and Restate operations (which
 /// need the handler context, unavailable inside Run).
-pub fn check(cx: &Cx<'_>, t: &Target<'_>, ctx_decl: u32) -> Result<(), String> {
+pub fn check(cx: &Cx<'_>, t: &Target<'_>, ctx: (&str, u32)) -> Result<(), String> {
     let src = cx.src;
     let mut problem: Option<String> = None;
     let labels_inside: HashSet<String> = {
@@ -64,7 +64,7 @@ pub fn check(cx: &Cx<'_>, t: &Target<'_>, ctx_decl: u32) -> Result<(), String> {
             if problem.is_some() {
                 return false;
             }
-            let line = line_of(src, n.start_byte());
+            let line = n.start_position().row + 1;
             let in_literal = || ancestor_within(t, n, |p| p.kind() == "func_literal");
             match n.kind() {
                 "return_statement" if !in_literal() => {
@@ -113,7 +113,7 @@ pub fn check(cx: &Cx<'_>, t: &Target<'_>, ctx_decl: u32) -> Result<(), String> {
                     }
                 }
                 "call_expression" | "type_conversion_expression" => {
-                    problem = call_problem(cx, n, ctx_decl, line);
+                    problem = call_problem(cx, n, ctx, line);
                 }
                 _ => {}
             }
@@ -126,7 +126,12 @@ pub fn check(cx: &Cx<'_>, t: &Target<'_>, ctx_decl: u32) -> Result<(), String> {
     Ok(())
 }
 
-fn call_problem(cx: &Cx<'_>, n: Node<'_>, ctx_decl: u32, line: usize) -> Option<String> {
+fn call_problem(
+    cx: &Cx<'_>,
+    n: Node<'_>,
+    (ctx_name, ctx_decl): (&str, u32),
+    line: usize,
+) -> Option<String> {
     let src = cx.src;
     let call = call_parts(n)?;
     let callee = call.callee(src);
@@ -137,7 +142,11 @@ fn call_problem(cx: &Cx<'_>, n: Node<'_>, ctx_decl: u32, line: usize) -> Option<
             "the selection calls restate.{name} (line {line}); Restate operations need the handler context and cannot run inside restate.Run"
         ));
     }
-    if let Some((recv, method)) = futures::method_call(&call, src)
+    // `pkg.F(..)` through an import is no future method (and resolving `pkg` costs a scope walk).
+    let package_call = matches!(callee, Callee::Selector { operand_ident: Some(q), .. }
+        if cx.model.import_path_for(q).is_some() && !cx.locals.contains(q));
+    if !package_call
+        && let Some((recv, method)) = futures::method_call(&call, src)
         && let Some(kind) = futures::kind_of(recv, src, cx.model)
         && matches!(
             kind,
@@ -166,6 +175,7 @@ fn call_problem(cx: &Cx<'_>, n: Node<'_>, ctx_decl: u32, line: usize) -> Option<
     let passes_ctx = call.args.iter().any(|a| {
         let a = go::unparen(*a);
         a.kind() == "identifier"
+            && text(a, src) == ctx_name
             && scope::resolve(a, src).is_some_and(|d| d.id() == ctx_decl as usize)
     });
     if !passes_ctx {
@@ -177,7 +187,7 @@ fn call_problem(cx: &Cx<'_>, n: Node<'_>, ctx_decl: u32, line: usize) -> Option<
             operand,
             operand_ident: Some(q),
             name,
-        } if scope::resolve(operand, src).is_none() && cx.model.import_path_for(q).is_some() => {
+        } if !cx.is_local(operand) && cx.model.import_path_for(q).is_some() => {
             CallTarget::PkgFunc {
                 path: cx.model.import_path_for(q)?.to_string(),
                 name: name.to_string(),

@@ -39,7 +39,8 @@ pub struct Render<'a, 't> {
     indent: String,
     nl: &'static str,
     label: String,
-    taken: HashSet<String>,
+    /// Names in use, computed when a new one is first needed.
+    taken: std::cell::OnceCell<HashSet<String>>,
 }
 
 struct Slot {
@@ -93,7 +94,6 @@ impl<'a, 't> Render<'a, 't> {
         let indent = go::line_indent(src, first.start_byte()).to_string();
         let func_ref = &model.functions[func as usize];
         let label = step_label(cx, t, func_ref, &outs);
-        let taken = taken_names(input, t);
         Render {
             input,
             t,
@@ -107,7 +107,7 @@ impl<'a, 't> Render<'a, 't> {
             indent,
             nl,
             label,
-            taken,
+            taken: std::cell::OnceCell::new(),
         }
     }
 
@@ -127,13 +127,18 @@ impl<'a, 't> Render<'a, 't> {
     }
 
     fn fresh(&self, base: &str) -> String {
-        if !self.taken.contains(base) {
+        let taken = self.taken();
+        if !taken.contains(base) {
             return base.to_string();
         }
         (2..)
             .map(|i| format!("{base}{i}"))
-            .find(|n| !self.taken.contains(n))
+            .find(|n| !taken.contains(n))
             .unwrap_or_else(|| base.to_string())
+    }
+
+    fn taken(&self) -> &HashSet<String> {
+        self.taken.get_or_init(|| taken_names(self.input, self.t))
     }
 
     fn struct_name(&self) -> String {
@@ -353,7 +358,8 @@ impl<'a, 't> Render<'a, 't> {
         let ok = |name: &str| {
             !mentioned(name)
                 && !self.outs.iter().any(|o| o.name == name)
-                && scope::resolve_name(at, name, src).is_none_or(|d| !self.t.same_block(&d))
+                && (!self.taken().contains(name)
+                    || scope::resolve_name(at, name, src).is_none_or(|d| !self.t.same_block(&d)))
         };
         ["err", "runErr"]
             .into_iter()
@@ -499,7 +505,10 @@ impl<'a, 't> Render<'a, 't> {
     /// Wrap in Run (RunVoid when nothing is handed on).
     pub fn run(&self) -> Result<Fix, Refusal> {
         let shape = self.shape();
-        let sname = self.struct_name();
+        let sname = match shape {
+            Shape::Struct(_) => self.struct_name(),
+            _ => String::new(),
+        };
         let (ret_ty, ret) = self.result(&shape, &sname);
         let call = self.call(false, ret_ty.as_deref(), ret);
         let header = self.t.header.is_some();
@@ -521,7 +530,10 @@ impl<'a, 't> Render<'a, 't> {
             let check = self.error_check("err")?;
             lines.push(format!("if err := {call}; {check}"));
         } else {
-            let res = self.fresh("res");
+            let res = match shape {
+                Shape::Struct(_) => self.fresh("res"),
+                _ => String::new(),
+            };
             let first = self.t.stmts[0];
             let rest = self.t.rest();
             let b = self.bind(&shape, Some((res, sname.clone())), first, &rest)?;
@@ -576,7 +588,10 @@ impl<'a, 't> Render<'a, 't> {
             hit
         })?;
         let use_stmt = rest[first_use];
-        let sname = self.struct_name();
+        let sname = match shape {
+            Shape::Struct(_) => self.struct_name(),
+            _ => String::new(),
+        };
         let (ret_ty, ret) = self.result(&shape, &sname);
         let fut_base = match &shape {
             Shape::Single(i) => format!("{}Fut", self.outs[*i].name),
@@ -589,7 +604,10 @@ impl<'a, 't> Render<'a, 't> {
             lines.push(self.struct_decl(idx, &sname));
         }
         lines.push(format!("{fut} := {call}"));
-        let res = self.fresh("res");
+        let res = match shape {
+            Shape::Struct(_) => self.fresh("res"),
+            _ => String::new(),
+        };
         let b = self
             .bind(&shape, Some((res, sname)), use_stmt, &rest[first_use..])
             .ok()?;

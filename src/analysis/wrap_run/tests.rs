@@ -207,6 +207,19 @@ fn only_whole_statements_in_handler_code() {
         outcome(&inside, "b, err := os.ReadFile(id)"),
         Outcome::NotApplicable
     );
+    // A leading comment (a child of the block, not of the statement list) may be selected too.
+    let commented = handler(
+        "\t// parse it\n\tn, err := strconv.Atoi(id)\n\tif err != nil {\n\t\treturn \"\", err\n\t}\n\treturn strconv.Itoa(n), nil\n",
+    );
+    let out = applied(
+        &commented,
+        "// parse it\n\tn, err := strconv.Atoi(id)",
+        TITLE_RUN,
+    );
+    assert!(
+        out.contains("\tn, err := restate.Run(ctx, func(ctx restate.RunContext) (int, error) {\n\t\t// parse it\n\t\tn, err := strconv.Atoi(id)\n\t\treturn n, err\n\t}, restate.WithName(\"atoi\"))\n"),
+        "{out}"
+    );
     // Whole lines selected with their indentation and newline are whole statements.
     assert!(matches!(
         outcome(&src, "\tn, err := strconv.Atoi(id)\n"),
