@@ -24,3 +24,4 @@ pub mod suppress;
 pub mod symbols;
 pub mod types;
 pub mod workspace;
+pub mod wrap_run;

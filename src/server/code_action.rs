@@ -1,18 +1,22 @@
 //! textDocument/codeAction and codeAction/resolve: the fixes that findings carry (quickfix), a
-//! suppression comment for every finding, and `source.fixAll.restate` for the fixes marked safe.
+//! suppression comment for every finding, `source.fixAll.restate` for the fixes marked safe, and
+//! "Wrap in restate.Run" (refactor.rewrite on a selection, quickfix on RS1001/3/4/6).
 //! Editors ask on every cursor move, so the findings come from the cache filled when diagnostics
-//! were published; with `resolveSupport` the edits themselves are only built on resolve.
+//! were published; with `resolveSupport` the edits themselves are only built on resolve. The wrap
+//! is only analysed for a non-empty selection or a finding of those rules under the cursor.
 
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, DocumentChanges, OneOf,
-    OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
+    CodeAction, CodeActionDisabled, CodeActionKind, CodeActionOrCommand, CodeActionParams,
+    DocumentChanges, OneOf, OptionalVersionedTextDocumentIdentifier, TextDocumentEdit, TextEdit,
+    Uri, WorkspaceEdit,
 };
 
 use crate::analysis::findings::{Edit, Finding, Fix};
 use crate::analysis::go;
+use crate::analysis::wrap_run;
 use crate::server::documents::Document;
 use crate::server::encoding;
 use crate::server::state::State;
@@ -27,6 +31,8 @@ struct Planned {
     finding: Option<usize>,
     edits: Vec<Edit>,
     preferred: bool,
+    /// Shown greyed out with this reason (clients with `disabledSupport` only).
+    disabled: Option<String>,
 }
 
 /// Replace snippet placeholders by their defaults (`${1:key}` -> `key`, `$0` -> ``).
@@ -66,6 +72,7 @@ fn wants(only: &Option<Vec<CodeActionKind>>, kind: &str) -> bool {
 }
 
 fn plan(
+    st: &State,
     doc: &Document,
     findings: &[Finding],
     start: usize,
@@ -86,6 +93,7 @@ fn plan(
                     finding: Some(i),
                     edits: fix_edits(fix),
                     preferred: k == 0,
+                    disabled: None,
                 });
             }
             if f.code != "RS0001" {
@@ -100,10 +108,12 @@ fn plan(
                         format!("{indent}//restate:ignore {} \n", f.code),
                     )],
                     preferred: false,
+                    disabled: None,
                 });
             }
         }
     }
+    out.extend(wrap_actions(st, doc, findings, start, end, only));
     if wants(only, FIX_ALL) && only.is_some() {
         let mut edits: Vec<Edit> = vec![];
         let mut taken: Vec<(usize, usize)> = vec![];
@@ -134,7 +144,99 @@ fn plan(
                 finding: None,
                 edits,
                 preferred: false,
+                disabled: None,
             });
+        }
+    }
+    out
+}
+
+/// "Wrap in restate.Run" on a selection (refactor.rewrite; a refusal becomes a disabled action
+/// when the client shows those) and on findings of the rules in `wrap_run::FIX_FOR` under the
+/// cursor (quickfix, the Run form only, refusals left out).
+fn wrap_actions(
+    st: &State,
+    doc: &Document,
+    findings: &[Finding],
+    start: usize,
+    end: usize,
+    only: &Option<Vec<CodeActionKind>>,
+) -> Vec<Planned> {
+    let mut out: Vec<Planned> = vec![];
+    let selection = start < end && wants(only, CodeActionKind::REFACTOR_REWRITE.as_str());
+    let quick: Vec<usize> = if wants(only, "quickfix") {
+        findings
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                wrap_run::FIX_FOR.contains(&f.code) && f.end >= start && f.start <= end
+            })
+            .map(|(i, _)| i)
+            .collect()
+    } else {
+        vec![]
+    };
+    if !selection && quick.is_empty() {
+        return out;
+    }
+    let extracted;
+    let model = match st.ws.file(&doc.path) {
+        Some(f) => &f.model,
+        None => {
+            extracted = crate::analysis::model::extract_with(&doc.text, &doc.tree, &st.extract);
+            &extracted
+        }
+    };
+    let input = |s: usize, e: usize, around: bool| wrap_run::Input {
+        path: &doc.path,
+        src: &doc.text,
+        tree: &doc.tree,
+        model,
+        ws: &st.ws,
+        start: s,
+        end: e,
+        around,
+    };
+    for i in quick {
+        let f = &findings[i];
+        // Named apart from the finding's own fixes (RS1001's hoists just the clock read), and left
+        // out when one of them already makes the same edit.
+        if let wrap_run::Outcome::Wrapped(fixes) = wrap_run::wrap(&input(f.start, f.end, true))
+            && let Some(fix) = fixes.into_iter().next()
+            && !out.iter().any(|p| p.edits == fix.edits)
+            && !f.fixes.iter().any(|own| fix_edits(own) == fix.edits)
+        {
+            out.push(Planned {
+                title: fix.title.replacen("Wrap in", "Wrap the statement in", 1),
+                kind: CodeActionKind::QUICKFIX,
+                finding: Some(i),
+                edits: fix.edits,
+                preferred: false,
+                disabled: None,
+            });
+        }
+    }
+    if selection {
+        match wrap_run::wrap(&input(start, end, false)) {
+            wrap_run::Outcome::Wrapped(fixes) => out.extend(fixes.into_iter().map(|fix| Planned {
+                title: fix.title,
+                kind: CodeActionKind::REFACTOR_REWRITE,
+                finding: None,
+                edits: fix.edits,
+                preferred: false,
+                disabled: None,
+            })),
+            wrap_run::Outcome::Refused(reason) if st.caps.code_action_disabled => {
+                out.push(Planned {
+                    title: wrap_run::TITLE_RUN.into(),
+                    kind: CodeActionKind::REFACTOR_REWRITE,
+                    finding: None,
+                    edits: vec![],
+                    preferred: false,
+                    disabled: Some(reason),
+                })
+            }
+            _ => {}
         }
     }
     out
@@ -213,15 +315,16 @@ fn to_action(
             f, &doc.uri, &doc.rope, st.enc, &st.caps,
         )]
     });
-    let data = lazy.then(|| json!({"uri": doc.uri.as_str(), "version": doc.version, "index": index, "title": p.title}));
+    let enabled = p.disabled.is_none();
+    let data = (lazy && enabled).then(|| json!({"uri": doc.uri.as_str(), "version": doc.version, "index": index, "title": p.title}));
     CodeAction {
         title: p.title,
         kind: Some(p.kind),
         diagnostics,
-        edit: (!lazy).then(|| workspace_edit(st, doc, &p.edits)),
+        edit: (!lazy && enabled).then(|| workspace_edit(st, doc, &p.edits)),
         command: None,
         is_preferred: p.preferred.then_some(true),
-        disabled: None,
+        disabled: p.disabled.map(|reason| CodeActionDisabled { reason }),
         data,
     }
 }
@@ -240,7 +343,7 @@ pub fn code_actions(st: &State, params: &CodeActionParams) -> Option<Vec<CodeAct
         .filter(|(v, _)| *v == doc.version)
         .map(|(_, f)| f.clone())?;
     let (start, end) = request_range(doc, params, st);
-    let planned = plan(doc, &findings, start, end, &params.context.only);
+    let planned = plan(st, doc, &findings, start, end, &params.context.only);
     let lazy = st.caps.resolve_edits;
     Some(
         planned
@@ -306,7 +409,7 @@ pub fn resolve(st: &State, mut action: CodeAction) -> CodeAction {
         partial_result_params: Default::default(),
     };
     let (start, end) = request_range(doc, &params_like, st);
-    let planned = plan(doc, &findings, start, end, &params_like.context.only);
+    let planned = plan(st, doc, &findings, start, end, &params_like.context.only);
     if let Some(p) = planned.into_iter().nth(index as usize)
         && p.title == action.title
     {

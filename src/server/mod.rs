@@ -192,6 +192,10 @@ fn client_caps(p: &InitializeParams) -> (Caps, Encoding) {
             .and_then(|t| t.code_action.as_ref())
             .and_then(|c| c.resolve_support.as_ref())
             .is_some_and(|r| r.properties.iter().any(|p| p == "edit")),
+        code_action_disabled: td
+            .and_then(|t| t.code_action.as_ref())
+            .and_then(|c| c.disabled_support)
+            .unwrap_or(false),
         markdown_hover: td
             .and_then(|t| t.hover.as_ref())
             .and_then(|h| h.content_format.as_ref())

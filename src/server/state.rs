@@ -31,6 +31,8 @@ pub struct Caps {
     pub document_changes: bool,
     /// The client resolves code action edits lazily (`codeAction/resolve`).
     pub resolve_edits: bool,
+    /// The client shows actions with `disabled.reason` (greyed out, with the reason).
+    pub code_action_disabled: bool,
     pub markdown_hover: bool,
     /// Completion documentation may be markdown (the client lists it in `documentationFormat`).
     pub markdown_completion_docs: bool,

@@ -135,7 +135,7 @@ fn step_label(cx: &FileContext<'_>, call: &CallFact<'_>) -> String {
     }
 }
 
-fn kebab(name: &str) -> String {
+pub fn kebab(name: &str) -> String {
     let mut out = String::new();
     for (i, c) in name.chars().enumerate() {
         if c.is_uppercase() {
