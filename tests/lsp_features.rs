@@ -400,3 +400,28 @@ fn completion_documentation_follows_the_client_markup_support() {
     );
     assert!(!plain.as_str().unwrap_or("").contains("```"), "{plain}");
 }
+
+#[test]
+fn files_over_the_size_limit_get_one_notice_instead_of_findings() {
+    let mut c = LspClient::spawn();
+    c.initialize(None, caps_utf8(), Value::Null);
+    let handler = "package main\n\nimport (\n\t\"time\"\n\n\trestate \"github.com/restatedev/sdk-go\"\n)\n\ntype Svc struct{}\n\nfunc (Svc) Pay(ctx restate.Context) error {\n\t_ = time.Now()\n\treturn nil\n}\n\nvar _ = restate.Reflect(Svc{})\n";
+    let filler = format!("// {}\n", "x".repeat(1000)).repeat(2_200);
+    let big = format!("{handler}{filler}");
+    let path = std::env::temp_dir().join("restate-lsp-big/big.go");
+    let uri = c.open(&path, &big, 1);
+    let d = c.diagnostics(&uri, 1);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["severity"], 3);
+    let msg = d[0]["message"].as_str().unwrap_or("");
+    assert!(
+        msg.contains("2.1 MiB") && msg.contains("2 MiB limit"),
+        "{msg}"
+    );
+    // Cut below the limit: analysed as usual.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": handler}]}),
+    );
+    assert_eq!(codes(&c.diagnostics(&uri, 2)), vec!["RS1001".to_string()]);
+}

@@ -44,6 +44,13 @@ pub fn findings(st: &State, uri: &Uri) -> Option<Vec<Finding>> {
 
 pub fn for_document(st: &State, uri: &Uri) -> Option<Computed> {
     let doc = st.docs.get(uri)?;
+    if too_large(doc.text.len()) {
+        return Some(Computed {
+            version: doc.version,
+            diagnostics: vec![too_large_notice(doc.text.len())],
+            findings: Arc::new(vec![]),
+        });
+    }
     let fs = findings(st, uri)?;
     let diagnostics = fs
         .iter()
@@ -54,6 +61,27 @@ pub fn for_document(st: &State, uri: &Uri) -> Option<Computed> {
         diagnostics,
         findings: Arc::new(fs),
     })
+}
+
+/// Files above the scan limit are not analysed when opened either: such files are generated or
+/// data, and parsing and checking them on every keystroke would stall the editor.
+pub fn too_large(bytes: usize) -> bool {
+    bytes as u64 > crate::scan::MAX_FILE_BYTES
+}
+
+fn too_large_notice(bytes: usize) -> Diagnostic {
+    let mib = |b: f64| b / (1024.0 * 1024.0);
+    Diagnostic {
+        range: Default::default(),
+        severity: Some(DiagnosticSeverity::INFORMATION),
+        source: Some("restate".into()),
+        message: format!(
+            "restate-lsp does not analyse this file: it is {:.1} MiB, over the {:.0} MiB limit for one file. Restate handlers in it are not checked; split the file to have them checked",
+            mib(bytes as f64),
+            mib(crate::scan::MAX_FILE_BYTES as f64)
+        ),
+        ..Default::default()
+    }
 }
 
 /// Compute, remember the findings for code actions, and return what to publish.
@@ -99,7 +127,7 @@ fn incremental_edit(st: &mut State, uri: &Uri, previous: i32) -> Option<(i32, Ve
         ..
     } = st;
     let doc = docs.get_mut(uri)?;
-    if doc.text.len() < INCREMENTAL_MIN_BYTES {
+    if doc.text.len() < INCREMENTAL_MIN_BYTES || too_large(doc.text.len()) {
         return None;
     }
     if findings.get(uri).is_none_or(|(v, _)| *v != previous) {

@@ -115,6 +115,11 @@ impl State {
             return;
         };
         doc.index_stale_from = None;
+        if crate::server::diagnostics::too_large(doc.text.len()) {
+            let path = doc.path.clone();
+            self.ws.remove(&path);
+            return;
+        }
         let m = model::extract_with(&doc.text, &doc.tree, &self.extract);
         let lines = doc.rope.len_lines() as u32;
         let path = doc.path.clone();
