@@ -101,13 +101,14 @@ fn main() -> ExitCode {
                     "index" => cli::bench::index(&corpus, out),
                     "check" => cli::bench::check(&corpus, out),
                     "families" => cli::bench::families(out),
+                    "hover" => cli::bench::hover(out),
                     other => Err(std::io::Error::other(format!(
-                        "unknown benchmark `{other}`; use keystroke, update, index, check or all"
+                        "unknown benchmark `{other}`; use keystroke, update, hover, index, check, families or all"
                     ))),
                 }
             };
             let list: Vec<&str> = if what == "all" {
-                let mut l = vec!["keystroke", "update"];
+                let mut l = vec!["keystroke", "update", "hover"];
                 if corpus.is_dir() {
                     l.extend(["index", "check"]);
                 }

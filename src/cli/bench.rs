@@ -3,6 +3,7 @@
 //! - `keystroke`: didChange to publishDiagnostics over the real LSP transport (this binary spawned as
 //!   a server) for one-character edits in generated 5,000- and 20,000-line handler files, and the
 //!   same path split into its parts in-process.
+//! - `hover`: hover answers at every identifier and string of a generated handler file, in-process.
 //! - `update`: the cost of re-indexing one edited file in generated workspaces of growing size.
 //! - `index` / `check`: a large Go corpus indexed in-process (time, throughput, peak RSS, bytes kept
 //!   per file) and checked by the CLI against a bare tree-sitter parse (and ast-grep when present).
@@ -661,5 +662,86 @@ pub fn families(out: &mut dyn Write) -> std::io::Result<()> {
             fs.len()
         )?;
     }
+    Ok(())
+}
+
+/// Hover at the start of every identifier, field and string literal of a generated 5,000-line
+/// handler file, through the server's hover function (SDK docs, handlers, call strings, rule
+/// summaries), with the document open and analysed as in the editor.
+pub fn hover(out: &mut dyn Write) -> std::io::Result<()> {
+    use crate::server::diagnostics;
+    use crate::server::documents::Document;
+    use crate::server::encoding::Encoding;
+    use crate::server::state::State;
+    use tower_lsp_server::ls_types::{
+        HoverParams, Position, TextDocumentIdentifier, TextDocumentPositionParams, Uri,
+    };
+    let src = generated_file(5_000);
+    let uri: Uri = "file:///bench/svc.go"
+        .parse()
+        .map_err(|_| std::io::Error::other("bad bench uri"))?;
+    let mut st = State {
+        enc: Encoding::Utf8,
+        ..State::default()
+    };
+    let doc = Document::open(
+        uri.clone(),
+        PathBuf::from("/bench/svc.go"),
+        0,
+        &src,
+        &mut st.parser,
+    );
+    let tree = doc.tree.clone();
+    st.docs.insert(uri.clone(), doc);
+    st.index_document(&uri);
+    diagnostics::refresh_document(&mut st, &uri);
+    let mut positions = vec![];
+    go::walk(tree.root_node(), |n| {
+        if matches!(
+            n.kind(),
+            "identifier" | "field_identifier" | "type_identifier" | "interpreted_string_literal"
+        ) {
+            let p = n.start_position();
+            positions.push(Position::new(p.row as u32, p.column as u32 + 1));
+        }
+        true
+    });
+    // The SDK documentation tables are parsed once per process, on first use.
+    let t = Instant::now();
+    let entries = crate::analysis::docs::all().count();
+    let load = t.elapsed().as_secs_f64() * 1e3;
+    let mut times = vec![];
+    let mut answered = 0;
+    for pos in &positions {
+        let params = HoverParams {
+            text_document_position_params: TextDocumentPositionParams {
+                text_document: TextDocumentIdentifier { uri: uri.clone() },
+                position: *pos,
+            },
+            work_done_progress_params: Default::default(),
+        };
+        let t = Instant::now();
+        let h = crate::server::hover::hover(&st, &params);
+        times.push(t.elapsed().as_secs_f64() * 1e3);
+        answered += usize::from(h.is_some());
+    }
+
+    let n = times.len();
+    let max = times.iter().cloned().fold(0.0, f64::max);
+    let (med, p95) = stats(times);
+    writeln!(out, "## Hover (5,000-line handler file, in-process)\n")?;
+    writeln!(
+        out,
+        "| positions | answered | median | p95 | max | loading the {entries} SDK entries |"
+    )?;
+    writeln!(out, "|---|---|---|---|---|---|")?;
+    writeln!(
+        out,
+        "| {n} | {answered} | {:.1} µs | {:.1} µs | {:.1} µs | {:.1} ms |",
+        med * 1e3,
+        p95 * 1e3,
+        max * 1e3,
+        load
+    )?;
     Ok(())
 }
