@@ -329,14 +329,18 @@ fn call_cycles(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
 /// not per handler, so reaching any exclusive handler of an object continues with the calls of all
 /// its exclusive handlers (a potential deadlock: the keys are not known). Returns the edges of the
 /// cycle, starting with `edge`.
+/// Longest cycle reported, in objects. Longer request-response chains are not designed as loops,
+/// and following them would make every keystroke walk the workspace's whole call graph.
+pub const MAX_CYCLE_OBJECTS: usize = 8;
+
 fn cycle_back(cx: &FileContext<'_>, edge: &Arc<CallEdge>) -> Option<Vec<Arc<CallEdge>>> {
     let start = edge.from.0.clone();
     let mut prev: HashMap<String, Arc<CallEdge>> = HashMap::new();
-    let mut queue: VecDeque<String> = VecDeque::new();
+    let mut queue: VecDeque<(String, usize)> = VecDeque::new();
     let mut seen: HashSet<String> = HashSet::new();
-    queue.push_back(edge.to.0.clone());
+    queue.push_back((edge.to.0.clone(), 2));
     seen.insert(edge.to.0.clone());
-    while let Some(obj) = queue.pop_front() {
+    while let Some((obj, objects)) = queue.pop_front() {
         if obj == start {
             let mut path = vec![];
             let mut cur = obj;
@@ -353,9 +357,14 @@ fn cycle_back(cx: &FileContext<'_>, edge: &Arc<CallEdge>) -> Option<Vec<Arc<Call
             if !is_exclusive_object_handler(cx, &e.to.0, &e.to.1) {
                 continue;
             }
+            // `objects` counts A, B and the objects up to `obj`; only the hop back to A may follow
+            // once the limit is reached.
+            if objects >= MAX_CYCLE_OBJECTS && e.to.0 != start {
+                continue;
+            }
             if seen.insert(e.to.0.clone()) {
                 prev.insert(e.to.0.clone(), e.clone());
-                queue.push_back(e.to.0.clone());
+                queue.push_back((e.to.0.clone(), objects + 1));
             }
         }
     }
