@@ -102,13 +102,14 @@ fn main() -> ExitCode {
                     "check" => cli::bench::check(&corpus, out),
                     "families" => cli::bench::families(out),
                     "hover" => cli::bench::hover(out),
+                    "startup" => cli::bench::startup(out),
                     other => Err(std::io::Error::other(format!(
-                        "unknown benchmark `{other}`; use keystroke, update, hover, index, check, families or all"
+                        "unknown benchmark `{other}`; use keystroke, update, hover, startup, index, check, families or all"
                     ))),
                 }
             };
             let list: Vec<&str> = if what == "all" {
-                let mut l = vec!["keystroke", "update", "hover"];
+                let mut l = vec!["keystroke", "update", "hover", "startup"];
                 if corpus.is_dir() {
                     l.extend(["index", "check"]);
                 }

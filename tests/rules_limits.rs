@@ -53,3 +53,32 @@ fn call_cycles_are_followed_up_to_the_limit_and_no_further() {
     assert!(!cycle_reported(MAX_CYCLE_OBJECTS + 1));
     assert!(!cycle_reported(60));
 }
+
+#[test]
+fn while_the_workspace_is_partial_nothing_is_reported_missing() {
+    let src = "package p\n\nimport restate \"github.com/restatedev/sdk-go\"\n\ntype Cart struct{}\n\nfunc (Cart) Add(ctx restate.ObjectContext, item string) error {\n\t_, err := restate.Get[[]string](ctx, \"itemz\")\n\tif err != nil {\n\t\treturn err\n\t}\n\t_, err = restate.Service[int](ctx, \"Inventory\", \"Reserve\").Request(item)\n\treturn err\n}\n\nvar _ = restate.Reflect(Cart{})\n";
+    let path = PathBuf::from("/partial/p/cart.go");
+    let tree = go::parse_str(src);
+    let m = model::extract(src, &tree);
+    let mut ws = Workspace::new();
+    ws.upsert(path.clone(), m.clone(), 16);
+    let config = Config::default();
+    let codes = |ws: &Workspace| -> Vec<&'static str> {
+        rules::check_file(&FileInput {
+            path: &path,
+            src,
+            tree: &tree,
+            model: &m,
+            ws,
+            config: &config,
+            gomod: None,
+        })
+        .into_iter()
+        .map(|f| f.code)
+        .filter(|c| c.starts_with("RS5"))
+        .collect()
+    };
+    assert_eq!(codes(&ws), vec!["RS5007", "RS5004"]);
+    ws.partial = true;
+    assert_eq!(codes(&ws), Vec::<&str>::new());
+}

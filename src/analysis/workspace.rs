@@ -115,6 +115,10 @@ pub struct Workspace {
     ctor_reflects: Vec<(PathBuf, String)>,
     /// Bumped on every change, so callers can cache what they derive.
     pub generation: u64,
+    /// Set while the files of the workspace are still being read: rules that report something as
+    /// missing from the workspace (an unknown service, a state key nobody sets) hold back until
+    /// every file is in, instead of flashing false findings at start-up.
+    pub partial: bool,
 }
 
 impl Workspace {

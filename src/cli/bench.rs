@@ -3,6 +3,8 @@
 //! - `keystroke`: didChange to publishDiagnostics over the real LSP transport (this binary spawned as
 //!   a server) for one-character edits in generated 5,000- and 20,000-line handler files, and the
 //!   same path split into its parts in-process.
+//! - `startup`: server start to the first diagnostics of an opened file in a 2,000-file workspace on
+//!   disk, and to the end of indexing.
 //! - `hover`: hover answers at every identifier and string of a generated handler file, in-process.
 //! - `update`: the cost of re-indexing one edited file in generated workspaces of growing size.
 //! - `index` / `check`: a large Go corpus indexed in-process (time, throughput, peak RSS, bytes kept
@@ -743,5 +745,81 @@ pub fn hover(out: &mut dyn Write) -> std::io::Result<()> {
         max * 1e3,
         load
     )?;
+    Ok(())
+}
+
+/// Server start (process spawn) to the first diagnostics of a file opened right after
+/// `initialized`, in a generated 2,000-file workspace written to a temporary folder, and to the
+/// end of the background indexing.
+pub fn startup(out: &mut dyn Write) -> std::io::Result<()> {
+    let dir = std::env::temp_dir().join(format!("restate-lsp-startup-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let files = generated_workspace(2_000);
+    for (p, src) in &files {
+        let rel = p.strip_prefix("/gen").unwrap_or(p);
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&path, src)?;
+    }
+    std::fs::write(
+        dir.join("go.mod"),
+        "module example.com/gen\n\ngo 1.22\n\nrequire github.com/restatedev/sdk-go v1.0.0\n",
+    )?;
+    let root = format!("file://{}", dir.display());
+    let opened = dir.join("p100/f1000.go");
+    let text = std::fs::read_to_string(&opened)?;
+    let mut runs: Vec<(f64, f64)> = vec![];
+    for _ in 0..5 {
+        let t = Instant::now();
+        let mut c = Child::spawn()?;
+        c.send(&json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": null, "capabilities": {}, "rootUri": root, "workspaceFolders": [{"uri": root, "name": "gen"}]}}))?;
+        loop {
+            if c.recv()?["id"] == 1 {
+                break;
+            }
+        }
+        c.send(&json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}))?;
+        let uri = format!("file://{}", opened.display());
+        c.send(&json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "go", "version": 1, "text": text}}}))?;
+        let (mut first, mut indexed) = (None, None);
+        while first.is_none() || indexed.is_none() {
+            let v = c.recv()?;
+            if v.get("id").is_some() && v.get("method").is_some() {
+                c.send(&json!({"jsonrpc": "2.0", "id": v["id"], "result": null}))?;
+                continue;
+            }
+            let ms = t.elapsed().as_secs_f64() * 1e3;
+            if v["method"] == "textDocument/publishDiagnostics" && v["params"]["uri"] == json!(uri)
+            {
+                first.get_or_insert(ms);
+            }
+            if v["method"] == "window/logMessage"
+                && v["params"]["message"]
+                    .as_str()
+                    .is_some_and(|m| m.contains("indexed"))
+            {
+                indexed.get_or_insert(ms);
+            }
+        }
+        c.send(&json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}))?;
+        c.send(&json!({"jsonrpc": "2.0", "method": "exit"}))?;
+        let _ = c.proc.wait();
+        runs.push((first.unwrap_or(0.0), indexed.unwrap_or(0.0)));
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let (f, _) = stats(runs.iter().map(|r| r.0).collect());
+    let (i, _) = stats(runs.iter().map(|r| r.1).collect());
+    writeln!(
+        out,
+        "## Start-up (2,000-file workspace on disk, median of 5)\n"
+    )?;
+    writeln!(
+        out,
+        "| spawn to first diagnostics of the opened file | spawn to indexing done |"
+    )?;
+    writeln!(out, "|---|---|")?;
+    writeln!(out, "| {f:.0} ms | {i:.0} ms |")?;
     Ok(())
 }

@@ -95,7 +95,9 @@ pub async fn index_workspace(client: Client, state: Arc<Mutex<State>>) {
         )
     };
     if roots.is_empty() {
-        lock(&state).indexing_done = true;
+        let mut st = lock(&state);
+        st.indexing_done = true;
+        st.ws.partial = false;
         return;
     }
     let token = ProgressToken::String("restate-lsp/indexing".into());
@@ -158,6 +160,7 @@ pub async fn index_workspace(client: Client, state: Arc<Mutex<State>>) {
     let (batch, config_diags) = {
         let mut st = lock(&state);
         st.indexing_done = true;
+        st.ws.partial = false;
         (
             diagnostics::for_open_documents(&mut st, None),
             diagnostics::config_problems(&st),

@@ -234,6 +234,8 @@ impl LanguageServer for Backend {
             let mut st = lock(&self.state);
             st.caps = caps;
             st.enc = enc;
+            // Until the folders are read, rules that report what is missing hold back.
+            st.ws.partial = !roots.is_empty();
             st.roots = roots;
         }
         if let Some(opts) = &params.initialization_options {
@@ -448,6 +450,7 @@ impl LanguageServer for Backend {
                     st.roots.push(p.into_owned());
                 }
             }
+            st.ws.partial = true;
         }
         tokio::spawn(indexing::index_workspace(
             self.client.clone(),

@@ -411,6 +411,9 @@ fn written_keys(cx: &FileContext<'_>, svc: &Service) -> (Vec<String>, bool) {
 }
 
 fn unknown_state_keys(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    if cx.ws.partial {
+        return;
+    }
     let mut cache: std::collections::HashMap<String, (Vec<String>, bool)> =
         std::collections::HashMap::new();
     for op in &cx.model.state_ops {

@@ -69,6 +69,9 @@ fn call_form(kind: ServiceKind) -> &'static str {
 }
 
 fn unknown_target(cx: &FileContext<'_>, c: &ServiceCall, out: &mut Vec<Finding>) {
+    if cx.ws.partial {
+        return;
+    }
     let Some(svc) = &c.service else { return };
     if cx.config.known_services.contains(&svc.value) {
         return;
