@@ -11,15 +11,32 @@ use crate::analysis::model::{FileModel, default_package_name};
 
 /// An edit adding `import "path"` unless the file already imports it.
 pub fn add_import(src: &str, tree: &Tree, model: &FileModel, path: &str) -> Option<Edit> {
-    if model.imports.iter().any(|i| i.path == path) {
-        return None;
-    }
+    add_imports(src, tree, model, &[path]).into_iter().next()
+}
+
+/// Where a new import goes.
+#[derive(PartialEq, Eq)]
+enum Placement {
+    /// A line of an existing group, inserted at this offset with this indentation.
+    Line(usize, String),
+    /// A new standard-library group before a block's first (third-party) group.
+    GroupFirst(usize),
+    /// A new group at the end of the block.
+    GroupLast(usize),
+    /// Another `import` declaration after this offset.
+    Decl(usize),
+}
+
+fn is_std(path: &str) -> bool {
+    !path.split('/').next().unwrap_or("").contains('.')
+}
+
+fn placement(src: &str, tree: &Tree, path: &str) -> Option<Placement> {
     let root = tree.root_node();
     let decls: Vec<_> = named_children(root)
         .into_iter()
         .filter(|n| n.kind() == "import_declaration")
         .collect();
-    let quoted = format!("\"{path}\"");
     if let Some(list) = decls
         .iter()
         .flat_map(|d| named_children(*d))
@@ -39,51 +56,94 @@ pub fn add_import(src: &str, tree: &Tree, model: &FileModel, path: &str) -> Opti
             .map(|i| i + 1)
             .unwrap_or(specs.len());
         let group = &specs[..first_group_end];
-        let std_group = group.iter().all(|s| {
-            field(*s, "path")
-                .and_then(|p| string_value(p, src))
-                .is_some_and(|p| !p.split('/').next().unwrap_or("").contains('.'))
-        });
-        let is_std = !path.split('/').next().unwrap_or("").contains('.');
-        if std_group == is_std || group.is_empty() {
-            let before = group.iter().find(|s| {
-                field(**s, "path")
-                    .and_then(|p| string_value(p, src))
-                    .is_some_and(|p| p.as_str() > path)
-            });
+        let spec_path = |s: &Node<'_>| field(*s, "path").and_then(|p| string_value(p, src));
+        let std_group = group
+            .iter()
+            .all(|s| spec_path(s).is_some_and(|p| is_std(&p)));
+        if std_group == is_std(path) || group.is_empty() {
+            let before = group
+                .iter()
+                .find(|s| spec_path(s).is_some_and(|p| p.as_str() > path));
             let indent = group
                 .first()
                 .map(|s| go::line_indent(src, s.start_byte()).to_string())
                 .unwrap_or_else(|| "\t".into());
             return Some(match before {
-                Some(b) => Edit::insert(
-                    go::line_start(src, b.start_byte()),
-                    format!("{indent}{quoted}\n"),
-                ),
+                Some(b) => Placement::Line(go::line_start(src, b.start_byte()), indent),
                 None => {
                     let last = group
                         .last()
                         .map(|s| s.end_byte())
                         .unwrap_or(list.start_byte() + 1);
                     let eol = src[last..].find('\n').map(|i| last + i + 1).unwrap_or(last);
-                    Edit::insert(eol, format!("{indent}{quoted}\n"))
+                    Placement::Line(eol, indent)
                 }
             });
         }
-        // A third-party import into a block that starts with the standard library: new group at the end.
+        if is_std(path) {
+            // The block starts with third-party imports: the standard library goes first.
+            let first = group.first()?;
+            return Some(Placement::GroupFirst(go::line_start(
+                src,
+                first.start_byte(),
+            )));
+        }
         let close = list.end_byte().saturating_sub(1);
-        return Some(Edit::insert(
-            go::line_start(src, close),
-            format!("\n\t{quoted}\n"),
-        ));
+        return Some(Placement::GroupLast(go::line_start(src, close)));
     }
     if let Some(last) = decls.last() {
-        return Some(Edit::insert(last.end_byte(), format!("\nimport {quoted}")));
+        return Some(Placement::Decl(last.end_byte()));
     }
     let pkg = named_children(root)
         .into_iter()
         .find(|n| n.kind() == "package_clause")?;
-    Some(Edit::insert(pkg.end_byte(), format!("\n\nimport {quoted}")))
+    Some(Placement::Decl(pkg.end_byte()))
+}
+
+/// Edits adding the imports of `paths` the file lacks, in sorted position; imports that land at
+/// the same point come in one edit (one new group, not one group each).
+pub fn add_imports(src: &str, tree: &Tree, model: &FileModel, paths: &[&str]) -> Vec<Edit> {
+    let mut wanted: Vec<&str> = paths
+        .iter()
+        .copied()
+        .filter(|p| !model.imports.iter().any(|i| i.path == *p))
+        .collect();
+    wanted.sort();
+    wanted.dedup();
+    let mut by_place: Vec<(Placement, Vec<&str>)> = vec![];
+    for p in wanted {
+        let Some(place) = placement(src, tree, p) else {
+            continue;
+        };
+        match by_place.iter_mut().find(|(pl, _)| *pl == place) {
+            Some((_, list)) => list.push(p),
+            None => by_place.push((place, vec![p])),
+        }
+    }
+    let has_imports = named_children(tree.root_node())
+        .into_iter()
+        .any(|n| n.kind() == "import_declaration");
+    by_place
+        .into_iter()
+        .map(|(place, list)| {
+            let lines = |indent: &str| -> String {
+                list.iter().map(|p| format!("{indent}\"{p}\"\n")).collect()
+            };
+            match place {
+                Placement::Line(at, indent) => Edit::insert(at, lines(&indent)),
+                Placement::GroupFirst(at) => Edit::insert(at, format!("{}\n", lines("\t"))),
+                Placement::GroupLast(at) => Edit::insert(at, format!("\n{}", lines("\t"))),
+                Placement::Decl(at) => {
+                    let decls: String = list.iter().map(|p| format!("\nimport \"{p}\"")).collect();
+                    if has_imports {
+                        Edit::insert(at, decls)
+                    } else {
+                        Edit::insert(at, format!("\n{decls}"))
+                    }
+                }
+            }
+        })
+        .collect()
 }
 
 /// An import the file refers to by name (not `_` or `.`).
@@ -404,6 +464,138 @@ pub fn binary(left: &str, op: &str, right: &str, depth: usize) -> String {
     }
 }
 
+/// gofmt's `walkBinary`: whether the chain under `n` mixes `+`-level and `*`-level operators, and
+/// the operator pairs that must stay apart (`a - -b`, `x / *p`).
+fn walk_binary(n: Node<'_>, src: &str) -> (bool, bool, u8) {
+    let prec = precedence(n);
+    let (mut has4, mut has5, mut problem) = (prec == 4, prec == 5, 0u8);
+    let op = field(n, "operator").map(|o| text(o, src)).unwrap_or("");
+    if let Some(l) = field(n, "left")
+        && l.kind() == "binary_expression"
+        && precedence(l) >= prec
+    {
+        let (a, b, c) = walk_binary(l, src);
+        (has4, has5, problem) = (has4 || a, has5 || b, problem.max(c));
+    }
+    if let Some(r) = field(n, "right") {
+        if r.kind() == "binary_expression" && precedence(r) > prec {
+            let (a, b, c) = walk_binary(r, src);
+            (has4, has5, problem) = (has4 || a, has5 || b, problem.max(c));
+        } else if r.kind() == "unary_expression" {
+            let rop = field(r, "operator").map(|o| text(o, src)).unwrap_or("");
+            match format!("{op}{rop}").as_str() {
+                "/*" | "&&" | "&^" => problem = 5,
+                "++" | "--" => problem = problem.max(4),
+                _ => {}
+            }
+        }
+    }
+    (has4, has5, problem)
+}
+
+/// The text of `n` with some of its descendants' ranges replaced.
+fn splice(n: Node<'_>, src: &str, mut parts: Vec<(usize, usize, String)>) -> String {
+    parts.sort_by_key(|p| p.0);
+    let mut out = String::new();
+    let mut pos = n.start_byte();
+    for (s, e, t) in parts {
+        out.push_str(&src[pos..s]);
+        out.push_str(&t);
+        pos = e;
+    }
+    out.push_str(&src[pos..n.end_byte()]);
+    out
+}
+
+/// The expression `n` as gofmt prints it at `depth` (see `expr_depth`): only the blanks around
+/// binary operators depend on the position, so those are recomputed; everything else, and any
+/// expression spanning lines, is kept as written.
+pub fn respace(n: Node<'_>, src: &str, depth: usize) -> String {
+    let own = text(n, src);
+    if own.contains('\n') {
+        return own.to_string();
+    }
+    let depth = depth.max(1);
+    match n.kind() {
+        "binary_expression" => {
+            let (Some(l), Some(o), Some(r)) =
+                (field(n, "left"), field(n, "operator"), field(n, "right"))
+            else {
+                return own.to_string();
+            };
+            let prec = precedence(n);
+            let (has4, has5, problem) = walk_binary(n, src);
+            let cutoff = if problem > 0 {
+                problem + 1
+            } else if has4 && has5 {
+                if depth == 1 { 5 } else { 4 }
+            } else if depth == 1 {
+                6
+            } else {
+                4
+            };
+            let same = l.kind() == "binary_expression" && precedence(l) == prec;
+            let left = respace(l, src, depth + usize::from(!same));
+            let right = respace(r, src, depth + 1);
+            let op = text(o, src);
+            if prec < cutoff {
+                format!("{left} {op} {right}")
+            } else {
+                format!("{left}{op}{right}")
+            }
+        }
+        "parenthesized_expression" => match n.named_child(0) {
+            Some(inner) => splice(
+                n,
+                src,
+                vec![(
+                    inner.start_byte(),
+                    inner.end_byte(),
+                    respace(inner, src, depth.saturating_sub(1)),
+                )],
+            ),
+            None => own.to_string(),
+        },
+        "call_expression" => {
+            let mut parts = vec![];
+            if let Some(f) = field(n, "function") {
+                parts.push((f.start_byte(), f.end_byte(), respace(f, src, depth)));
+            }
+            if let Some(list) = field(n, "arguments") {
+                let args: Vec<Node<'_>> = named_children(list)
+                    .into_iter()
+                    .filter(|c| c.kind() != "comment")
+                    .collect();
+                let d = depth + usize::from(args.len() > 1);
+                for a in args {
+                    parts.push((a.start_byte(), a.end_byte(), respace(a, src, d)));
+                }
+            }
+            splice(n, src, parts)
+        }
+        "selector_expression" | "unary_expression" => {
+            let child = field(n, "operand");
+            match child {
+                Some(c) => splice(
+                    n,
+                    src,
+                    vec![(c.start_byte(), c.end_byte(), respace(c, src, depth))],
+                ),
+                None => own.to_string(),
+            }
+        }
+        "index_expression" => match field(n, "index") {
+            Some(i) => splice(
+                n,
+                src,
+                vec![(i.start_byte(), i.end_byte(), respace(i, src, depth + 1))],
+            ),
+            None => own.to_string(),
+        },
+        _ => own.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -441,6 +633,15 @@ mod tests {
         assert_eq!(
             with_import(none, "time"),
             "package p\n\nimport \"time\"\n\nfunc f() {}\n"
+        );
+        // The standard library goes in its own group before third-party imports, together.
+        let third = "package p\n\nimport (\n\trestate \"github.com/restatedev/sdk-go\"\n)\n";
+        let tree = parse_str(third);
+        let m = extract(third, &tree);
+        let edits = add_imports(third, &tree, &m, &["slices", "maps"]);
+        assert_eq!(
+            apply_edits(third, &edits).unwrap_or_default(),
+            "package p\n\nimport (\n\t\"maps\"\n\t\"slices\"\n\n\trestate \"github.com/restatedev/sdk-go\"\n)\n"
         );
     }
 
@@ -546,5 +747,48 @@ mod tests {
         .map(|(a, b)| (a.to_string(), *b))
         .collect();
         assert_eq!(got, want);
+    }
+
+    #[test]
+    fn respacing_matches_gofmt() {
+        let src = "package p\n\nvar _ = f(500 * time.Millisecond, a + b*c, (1 + 2) * x, a*b + c, x / *p, m[i + 1], g(1 + 2), a - -b, a + b + c)\n";
+        let tree = parse_str(src);
+        let mut args = vec![];
+        go::walk(tree.root_node(), |n| {
+            if n.kind() == "argument_list" && args.is_empty() {
+                args = named_children(n);
+            }
+            true
+        });
+        let at = |d: usize| -> Vec<String> { args.iter().map(|a| respace(*a, src, d)).collect() };
+        assert_eq!(
+            at(1),
+            [
+                "500 * time.Millisecond",
+                "a + b*c",
+                "(1 + 2) * x",
+                "a*b + c",
+                "x / *p",
+                "m[i+1]",
+                "g(1 + 2)",
+                "a - -b",
+                "a + b + c"
+            ]
+        );
+        assert_eq!(
+            at(2),
+            // What gofmt prints for these as the arguments of one call.
+            [
+                "500*time.Millisecond",
+                "a+b*c",
+                "(1+2)*x",
+                "a*b+c",
+                "x / *p",
+                "m[i+1]",
+                "g(1+2)",
+                "a - -b",
+                "a+b+c"
+            ]
+        );
     }
 }
