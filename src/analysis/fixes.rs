@@ -455,9 +455,14 @@ fn precedence(n: Node<'_>) -> u8 {
 }
 
 /// `left op right` spaced as gofmt prints a binary expression of one operator (with operands that
-/// are not themselves unparenthesised binary expressions) at `depth`.
+/// are not themselves unparenthesised binary expressions) at `depth`: comparisons and logical
+/// operators always get blanks, arithmetic only at depth 1.
 pub fn binary(left: &str, op: &str, right: &str, depth: usize) -> String {
-    if depth <= 1 {
+    let arithmetic = matches!(
+        op,
+        "*" | "/" | "%" | "<<" | ">>" | "&" | "&^" | "+" | "-" | "|" | "^"
+    );
+    if depth <= 1 || !arithmetic {
         format!("{left} {op} {right}")
     } else {
         format!("{left}{op}{right}")

@@ -238,7 +238,7 @@ fn restate_uuid(
 /// Whether `call` is evaluated exactly once, before anything else of `stmt` that depends on it, so
 /// that computing it just above `stmt` is the same: not in a loop's condition or post statement,
 /// not in an `else if` or a `case` (evaluated only sometimes), not in a func literal.
-fn evaluated_once_before(call: Node<'_>, stmt: Node<'_>) -> bool {
+pub fn evaluated_once_before(call: Node<'_>, stmt: Node<'_>) -> bool {
     match stmt.kind() {
         "go_statement" | "select_statement" | "labeled_statement" => return false,
         "for_statement" => {

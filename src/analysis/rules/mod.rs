@@ -6,6 +6,7 @@
 pub mod api;
 pub mod catalog;
 pub mod concurrency;
+pub mod concurrency_fixes;
 pub mod determinism;
 pub mod determinism_fixes;
 pub mod errors;
