@@ -14,6 +14,30 @@ pub fn add_import(src: &str, tree: &Tree, model: &FileModel, path: &str) -> Opti
     add_imports(src, tree, model, &[path]).into_iter().next()
 }
 
+/// The package clause, imports and comments at the top of the file (Go puts imports before any
+/// other declaration, so the walk stops there instead of visiting every declaration).
+fn head(tree: &Tree) -> Vec<Node<'_>> {
+    let mut out = vec![];
+    let mut cursor = tree.root_node().walk();
+    if !cursor.goto_first_child() {
+        return out;
+    }
+    loop {
+        let n = cursor.node();
+        if !matches!(
+            n.kind(),
+            "package_clause" | "import_declaration" | "comment"
+        ) {
+            break;
+        }
+        out.push(n);
+        if !cursor.goto_next_sibling() {
+            break;
+        }
+    }
+    out
+}
+
 /// Where a new import goes.
 #[derive(PartialEq, Eq)]
 enum Placement {
@@ -32,9 +56,10 @@ fn is_std(path: &str) -> bool {
 }
 
 fn placement(src: &str, tree: &Tree, path: &str) -> Option<Placement> {
-    let root = tree.root_node();
-    let decls: Vec<_> = named_children(root)
-        .into_iter()
+    let top = head(tree);
+    let decls: Vec<_> = top
+        .iter()
+        .copied()
         .filter(|n| n.kind() == "import_declaration")
         .collect();
     if let Some(list) = decls
@@ -94,9 +119,7 @@ fn placement(src: &str, tree: &Tree, path: &str) -> Option<Placement> {
     if let Some(last) = decls.last() {
         return Some(Placement::Decl(last.end_byte()));
     }
-    let pkg = named_children(root)
-        .into_iter()
-        .find(|n| n.kind() == "package_clause")?;
+    let pkg = top.into_iter().find(|n| n.kind() == "package_clause")?;
     Some(Placement::Decl(pkg.end_byte()))
 }
 
@@ -120,7 +143,7 @@ pub fn add_imports(src: &str, tree: &Tree, model: &FileModel, paths: &[&str]) ->
             None => by_place.push((place, vec![p])),
         }
     }
-    let has_imports = named_children(tree.root_node())
+    let has_imports = head(tree)
         .into_iter()
         .any(|n| n.kind() == "import_declaration");
     by_place
@@ -154,7 +177,7 @@ struct NamedImport<'t> {
 
 fn named_imports<'t>(src: &str, tree: &'t Tree) -> Vec<NamedImport<'t>> {
     let mut out = vec![];
-    for decl in named_children(tree.root_node()) {
+    for decl in head(tree) {
         if decl.kind() != "import_declaration" {
             continue;
         }
