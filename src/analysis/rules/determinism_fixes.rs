@@ -12,7 +12,7 @@ use crate::analysis::fixes::{add_import, add_imports, expr_depth, respace, with_
 use crate::analysis::go::{self, Callee, field, named_children, text};
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::facts::CallFact;
-use crate::analysis::rules::fixkit::{self, ctx_at, error_return, sdk};
+use crate::analysis::rules::fixkit::{self, error_return, sdk};
 
 fn fix(cx: &FileContext<'_>, title: String, edits: Vec<Edit>, safe: bool) -> Fix {
     Fix {
@@ -51,18 +51,21 @@ pub fn effect_fixes(cx: &FileContext<'_>, effect: Effect, start: usize, end: usi
     let Some(call) = call_at(cx, start, end) else {
         return vec![];
     };
-    let Some((path, name)) = package_call(cx, call) else {
+    let Some((pkg, name)) = package_call(cx, call) else {
         return vec![];
     };
-    let Some(ctx) = ctx_at(cx, call.parts.node, call.func) else {
+    let Some(nodes) = fixkit::path_to(cx, call.func, call.parts.node) else {
+        return vec![];
+    };
+    let Some(ctx) = fixkit::ctx_on_path(cx, &nodes, call.func) else {
         return vec![];
     };
     let found = match effect {
-        Effect::Sleep => durable_timer(cx, call, name, &ctx),
-        Effect::Random => deterministic_rand(cx, call, path, name, &ctx),
-        Effect::RandomId => restate_uuid(cx, call, path, name, &ctx),
-        Effect::WallClock => journaled_clock(cx, call, name, &ctx),
-        Effect::Logging => context_logger(cx, call, path, name, &ctx),
+        Effect::Sleep => durable_timer(cx, call, &nodes, name, &ctx),
+        Effect::Random => deterministic_rand(cx, call, pkg, name, &ctx),
+        Effect::RandomId => restate_uuid(cx, call, pkg, name, &ctx),
+        Effect::WallClock => journaled_clock(cx, call, &nodes, name, &ctx),
+        Effect::Logging => context_logger(cx, call, &nodes, pkg, name, &ctx),
         _ => None,
     };
     found.into_iter().collect()
@@ -70,36 +73,48 @@ pub fn effect_fixes(cx: &FileContext<'_>, effect: Effect, start: usize, end: usi
 
 // ---- RS1002 -------------------------------------------------------------------------------------
 
-fn durable_timer(cx: &FileContext<'_>, call: &CallFact<'_>, name: &str, ctx: &str) -> Option<Fix> {
+/// The `k`-th ancestor of the last node of `path`.
+fn up<'t>(path: &[Node<'t>], k: usize) -> Option<Node<'t>> {
+    path.len().checked_sub(k + 1).map(|i| path[i])
+}
+
+fn durable_timer(
+    cx: &FileContext<'_>,
+    call: &CallFact<'_>,
+    path: &[Node<'_>],
+    name: &str,
+    ctx: &str,
+) -> Option<Fix> {
     // The duration becomes the second of two arguments: gofmt spaces it as at depth 2.
     let d = respace(call.parts.arg(0)?, cx.src, 2);
     let p = sdk(cx);
     let (stmt, replacement, title) = match name {
-        "Sleep" => {
-            let stmt = call.parts.node.parent()?;
-            (
-                stmt,
-                format!("{p}Sleep({ctx}, {d})"),
-                format!("Use {p}Sleep({ctx}, ..) and check its error"),
-            )
-        }
+        "Sleep" => (
+            up(path, 1)?,
+            format!("{p}Sleep({ctx}, {d})"),
+            format!("Use {p}Sleep({ctx}, ..) and check its error"),
+        ),
         "After" => {
             // `<-time.After(d)` as a statement: wait for a durable timer instead.
-            let recv = call.parts.node.parent()?;
+            let recv = up(path, 1)?;
             if recv.kind() != "unary_expression"
                 || field(recv, "operator").map(|o| o.kind()) != Some("<-")
             {
                 return None;
             }
             (
-                recv.parent()?,
+                up(path, 2)?,
                 format!("{p}After({ctx}, {d}).Done()"),
                 format!("Use {p}After({ctx}, ..).Done() and check its error"),
             )
         }
         _ => return None,
     };
-    if stmt.kind() != "expression_statement" || go::enclosing_statement(stmt) != Some(stmt) {
+    let in_list = path
+        .iter()
+        .position(|n| *n == stmt)
+        .is_some_and(|i| i > 0 && path[i - 1].kind() == "statement_list");
+    if stmt.kind() != "expression_statement" || !in_list {
         return None;
     }
     let ret = error_return(cx, call.func, "err")?;
@@ -235,32 +250,19 @@ fn restate_uuid(
 
 // ---- RS1001 -------------------------------------------------------------------------------------
 
-/// Whether `call` is evaluated exactly once, before anything else of `stmt` that depends on it, so
-/// that computing it just above `stmt` is the same: not in a loop's condition or post statement,
-/// not in an `else if` or a `case` (evaluated only sometimes), not in a func literal.
-pub fn evaluated_once_before(call: Node<'_>, stmt: Node<'_>) -> bool {
-    match stmt.kind() {
-        "go_statement" | "select_statement" | "labeled_statement" => return false,
-        "for_statement" => {
-            // Only the range expression is evaluated once.
-            let Some(range) = named_children(stmt)
-                .into_iter()
-                .find(|c| c.kind() == "range_clause")
-            else {
-                return false;
-            };
-            if !field(range, "right").is_some_and(|r| go::contains(r, call)) {
-                return false;
-            }
-        }
-        _ => {}
+/// Whether the node ending `path` is evaluated exactly once, before anything else of the statement
+/// at `path[stmt]` that depends on it, so that computing it just above that statement is the same:
+/// not in a loop's condition or post statement, not in an `else if` or a `case` (evaluated only
+/// sometimes), not in a func literal.
+pub fn evaluated_once_before(path: &[Node<'_>], stmt: usize) -> bool {
+    let (Some(&call), Some(&stmt_node)) = (path.last(), path.get(stmt)) else {
+        return false;
+    };
+    if stmt + 1 > path.len() - 1 {
+        return false;
     }
-    let mut cur = call.parent();
-    while let Some(n) = cur {
-        if n == stmt {
-            return true;
-        }
-        if matches!(
+    let between_ok = !path[stmt + 1..path.len() - 1].iter().any(|n| {
+        matches!(
             n.kind(),
             "if_statement"
                 | "block"
@@ -269,23 +271,32 @@ pub fn evaluated_once_before(call: Node<'_>, stmt: Node<'_>) -> bool {
                 | "type_case"
                 | "communication_case"
                 | "func_literal"
-        ) {
-            return false;
+        )
+    });
+    between_ok
+        && match stmt_node.kind() {
+            "go_statement" | "select_statement" | "labeled_statement" => false,
+            // Only the range expression of a loop is evaluated once.
+            "for_statement" => named_children(stmt_node)
+                .into_iter()
+                .find(|c| c.kind() == "range_clause")
+                .and_then(|r| field(r, "right"))
+                .is_some_and(|r| go::contains(r, call)),
+            _ => true,
         }
-        cur = n.parent();
-    }
-    false
 }
 
 fn journaled_clock(
     cx: &FileContext<'_>,
     call: &CallFact<'_>,
+    path: &[Node<'_>],
     name: &str,
     ctx: &str,
 ) -> Option<Fix> {
     let node = call.parts.node;
-    let stmt = go::enclosing_statement(node)?;
-    if !evaluated_once_before(node, stmt) || !fixkit::starts_line(cx.src, stmt) {
+    let si = fixkit::statement_index(path)?;
+    let stmt = path[si];
+    if !evaluated_once_before(path, si) || !fixkit::starts_line(cx.src, stmt) {
         return None;
     }
     let Callee::Selector {
@@ -308,7 +319,7 @@ fn journaled_clock(
         Some(v) => v.clone(),
         None => fixkit::fresh_name(cx, call.func, "now"),
     };
-    let err = fixkit::err_name(cx, stmt, &format!("{var}Err"));
+    let err = fixkit::err_name(cx, &path[..=si], &format!("{var}Err"));
     let use_text = match name {
         "Now" if call.parts.args.is_empty() => var.clone(),
         "Since" | "Until" => {
@@ -428,6 +439,7 @@ fn log_message(cx: &FileContext<'_>, name: &str, args: &[Node<'_>]) -> Option<(S
 fn context_logger(
     cx: &FileContext<'_>,
     call: &CallFact<'_>,
+    nodes: &[Node<'_>],
     path: &str,
     name: &str,
     ctx: &str,
@@ -445,7 +457,7 @@ fn context_logger(
         ));
     }
     // Print functions return values nobody should depend on; only statements are rewritten.
-    let stmt = node.parent()?;
+    let stmt = up(nodes, 1)?;
     if stmt.kind() != "expression_statement" {
         return None;
     }

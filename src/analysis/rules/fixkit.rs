@@ -8,7 +8,7 @@ use tree_sitter::Node;
 
 use crate::analysis::findings::Edit;
 use crate::analysis::go::{self, field, named_children, text};
-use crate::analysis::model::{FuncKind, PkgRef};
+use crate::analysis::model::PkgRef;
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::facts;
 use crate::analysis::scope::{self, DeclKind};
@@ -30,36 +30,76 @@ pub fn import_name(cx: &FileContext<'_>, path: &str) -> Option<String> {
         })
 }
 
-/// The handler context parameter usable at `at` (inside function `func`): the handler's own
-/// context, reached without crossing a Run closure or a goroutine's function literal, and not
+/// The nodes from the function that owns `func`'s code (its handler root, else the function
+/// itself) down to `node`, found by descending: `Node::parent` descends from the root of the tree
+/// on every call, which in a large file costs more than the whole fix.
+pub fn path_to<'t>(
+    cx: &FileContext<'t>,
+    func: Option<u32>,
+    node: Node<'t>,
+) -> Option<Vec<Node<'t>>> {
+    let top_fn = facts::handler_root(cx.model, func)
+        .map(|(r, _)| r)
+        .or(func)
+        .and_then(|i| cx.facts.func_nodes.get(&i).copied());
+    let top = top_fn.unwrap_or_else(|| cx.tree.root_node());
+    if !go::contains(top, node) {
+        return None;
+    }
+    let mut path = vec![top];
+    let mut cur = top;
+    while cur != node {
+        let next = cur.child_with_descendant(node)?;
+        if next == cur {
+            return None;
+        }
+        path.push(next);
+        cur = next;
+    }
+    Some(path)
+}
+
+/// The index in `path` of the statement holding its last node directly in a statement list (what
+/// `go::enclosing_statement` finds), if no function boundary comes first.
+pub fn statement_index(path: &[Node<'_>]) -> Option<usize> {
+    for i in (1..path.len()).rev() {
+        let parent = path[i - 1];
+        if parent.kind() == "statement_list" {
+            return Some(i);
+        }
+        if go::is_func_like(parent.kind()) {
+            return None;
+        }
+    }
+    None
+}
+
+/// The handler context parameter usable at the end of `path` (inside function `func`): the
+/// handler's own context, reached without crossing a goroutine's function literal, and not
 /// shadowed by anything in between.
-pub fn ctx_at(cx: &FileContext<'_>, at: Node<'_>, func: Option<u32>) -> Option<String> {
-    let (root, f) = facts::handler_root(cx.model, func)?;
+pub fn ctx_on_path(cx: &FileContext<'_>, path: &[Node<'_>], func: Option<u32>) -> Option<String> {
+    let (_, f) = facts::handler_root(cx.model, func)?;
     let ctx = f.ctx.as_ref().filter(|c| c.kind.is_handler())?;
     if ctx.name.is_empty() || ctx.name == "_" {
         return None;
     }
-    let mut cur = func;
-    while let Some(i) = cur {
-        if i == root {
-            break;
+    // `go func() { .. }()`: Restate operations from another goroutine break replay.
+    for i in 2..path.len() {
+        if path[i].kind() == "func_literal"
+            && path[i - 1].kind() == "call_expression"
+            && path[i - 2].kind() == "go_statement"
+        {
+            return None;
         }
-        let g = cx.model.functions.get(i as usize)?;
-        if g.kind == FuncKind::Literal {
-            let node = cx.facts.func_nodes.get(&i)?;
-            // `go func() { .. }()`: Restate operations from another goroutine break replay.
-            if node
-                .parent()
-                .and_then(|p| p.parent())
-                .is_some_and(|gp| gp.kind() == "go_statement")
-            {
-                return None;
-            }
-        }
-        cur = g.parent;
     }
-    let d = scope::resolve_name(at, &ctx.name, cx.src)?;
+    let d = scope::resolve_name_on_path(path, &ctx.name, cx.src)?;
     (d.kind == DeclKind::Param && d.id() == ctx.decl as usize).then(|| ctx.name.clone())
+}
+
+/// `ctx_on_path` for a node.
+pub fn ctx_at(cx: &FileContext<'_>, at: Node<'_>, func: Option<u32>) -> Option<String> {
+    let path = path_to(cx, func, at)?;
+    ctx_on_path(cx, &path, func)
 }
 
 /// The zero value of a type as written in a signature; `*new(T)` when the syntax does not say
@@ -215,21 +255,24 @@ pub fn is_primary(n: Node<'_>) -> bool {
     )
 }
 
-/// Whether `name` is declared in the same block as `stmt` (so `a, name := ..` there reuses it),
-/// or is a parameter or result of the function when `stmt` is at the top of its body.
-pub fn declared_in_block(cx: &FileContext<'_>, stmt: Node<'_>, name: &str) -> bool {
-    let Some(d) = scope::resolve_name(stmt, name, cx.src) else {
+/// Whether `name` is declared in the same block as the statement ending `path` (so `a, name := ..`
+/// there reuses it), or is a parameter or result of the function when that statement is at the
+/// top of its body.
+pub fn declared_in_block(cx: &FileContext<'_>, path: &[Node<'_>], name: &str) -> bool {
+    let n = path.len();
+    if n < 2 {
+        return false;
+    }
+    let Some(d) = scope::resolve_name_on_path(path, name, cx.src) else {
         return false;
     };
-    let block = stmt.parent();
+    let block = path[n - 2];
     match d.kind {
-        DeclKind::Param | DeclKind::Result => block
-            .and_then(|b| b.parent())
-            .and_then(|b| b.parent())
-            .is_some_and(|f| go::is_func_like(f.kind())),
-        _ => go::enclosing_statement(d.name)
-            .and_then(|s| s.parent())
-            .is_some_and(|p| Some(p) == block),
+        DeclKind::Param | DeclKind::Result => {
+            n >= 4 && go::is_func_like(path[n - 4].kind()) && path[n - 3].kind() == "block"
+        }
+        // A declaration visible here and inside the block is made by one of its statements.
+        _ => go::contains(block, d.name),
     }
 }
 
@@ -252,11 +295,14 @@ pub fn mentioned_after(cx: &FileContext<'_>, stmt: Node<'_>, name: &str) -> bool
     false
 }
 
-/// The name for the error of a new `x, <err> := ..` before `stmt`: `err` when that cannot change
+/// The name for the error of a new `x, <err> := ..` before the statement ending `path`: `err` when that cannot change
 /// the type of an `err` the following code assigns (Restate operations return `TerminalError`),
 /// else `<fallback>`.
-pub fn err_name(cx: &FileContext<'_>, stmt: Node<'_>, fallback: &str) -> String {
-    if declared_in_block(cx, stmt, "err") || !mentioned_after(cx, stmt, "err") {
+pub fn err_name(cx: &FileContext<'_>, path: &[Node<'_>], fallback: &str) -> String {
+    let Some(&stmt) = path.last() else {
+        return fallback.into();
+    };
+    if declared_in_block(cx, path, "err") || !mentioned_after(cx, stmt, "err") {
         "err".into()
     } else {
         fallback.into()

@@ -311,8 +311,11 @@ pub fn return_value(
     {
         return None;
     }
-    let var_here = |at: Node<'_>| fixkit::declared_in_block(cx, at, var_name);
-    let err_here = |at: Node<'_>| fixkit::declared_in_block(cx, at, err);
+    let in_block = |at: Node<'_>, name: &str| {
+        fixkit::path_to(cx, run.func, at).is_some_and(|p| fixkit::declared_in_block(cx, &p, name))
+    };
+    let var_here = |at: Node<'_>| in_block(at, var_name);
+    let err_here = |at: Node<'_>| in_block(at, err);
     let if_stmt = stmt
         .parent()
         .filter(|p| p.kind() == "if_statement" && field(*p, "initializer") == Some(stmt));
@@ -435,7 +438,11 @@ pub fn check_error(cx: &FileContext<'_>, c: &CallFact<'_>) -> Option<Fix> {
     let op_is_define = stmt.kind() == "short_var_declaration";
     let first = text(rest[0], cx.src);
     let err = if op_is_define {
-        fixkit::err_name(cx, stmt, &format!("{first}Err"))
+        fixkit::err_name(
+            cx,
+            &fixkit::path_to(cx, c.func, stmt)?,
+            &format!("{first}Err"),
+        )
     } else if scope::resolve_name(stmt, "err", cx.src).is_some() {
         "err".to_string()
     } else {

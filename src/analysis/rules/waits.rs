@@ -85,14 +85,16 @@ fn timeout_race(cx: &FileContext<'_>, c: &CallFact<'_>, recv: Node<'_>, what: &s
     if fut.kind() != "identifier" {
         return None;
     }
-    let stmt = go::enclosing_statement(c.parts.node)?;
-    if !determinism_fixes::evaluated_once_before(c.parts.node, stmt) {
+    let path = fixkit::path_to(cx, c.func, c.parts.node)?;
+    let si = fixkit::statement_index(&path)?;
+    let stmt = path[si];
+    if !determinism_fixes::evaluated_once_before(&path, si) {
         return None;
     }
-    let ctx = fixkit::ctx_at(cx, stmt, c.func)?;
+    let ctx = fixkit::ctx_on_path(cx, &path[..=si], c.func)?;
     let timeout = fixkit::fresh_name(cx, c.func, "timeout");
     let winner = fixkit::fresh_name(cx, c.func, "winner");
-    let err = fixkit::err_name(cx, stmt, &format!("{winner}Err"));
+    let err = fixkit::err_name(cx, &path[..=si], &format!("{winner}Err"));
     let ret = fixkit::error_return(cx, c.func, &err)?;
     let zeros = ret
         .trim_start_matches("return ")
