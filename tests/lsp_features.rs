@@ -148,6 +148,64 @@ fn diagnostics_hover_and_a_quick_fix_that_clears_the_finding() {
 }
 
 #[test]
+fn fix_all_applies_the_safe_fixes_and_drops_the_imports_they_leave_unused() {
+    let text = "package main\n\nimport (\n\t\"math/rand\"\n\t\"time\"\n\n\trestate \"github.com/restatedev/sdk-go\"\n)\n\ntype Svc struct{}\n\nfunc (Svc) Draw(rc restate.Context, n int) (int, error) {\n\ta := rand.Intn(n)\n\tb := rand.Int63n(9)\n\ttime.Sleep(time.Second)\n\treturn a + int(b), nil\n}\n";
+    let dir = tmp_project("fixall", &[("main.go", text)]);
+    let mut c = LspClient::spawn();
+    c.initialize(Some(&dir), caps_utf8(), Value::Null);
+    let uri = c.open(&dir.join("main.go"), text, 1);
+    let diags = c.diagnostics(&uri, 1);
+    assert_eq!(
+        codes(&diags),
+        vec!["RS1002", "RS1003", "RS1003"],
+        "{diags:?}"
+    );
+    let r = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": [], "only": ["source.fixAll.restate"]}}),
+    );
+    let actions = r["result"].as_array().cloned().unwrap_or_default();
+    assert_eq!(actions.len(), 1, "{actions:?}");
+    let fixed = apply(text, &edits_of(&actions[0], &uri));
+    // Both draws use the handler's context by its name; neither fix alone removed the import,
+    // together they do; the sleep's rewrite is not mechanical and stays out of fixAll.
+    assert!(
+        fixed.contains("\ta := restate.Rand(rc).IntN(n)\n"),
+        "{fixed}"
+    );
+    assert!(
+        fixed.contains("\tb := restate.Rand(rc).Int64N(9)\n"),
+        "{fixed}"
+    );
+    assert!(!fixed.contains("math/rand"), "{fixed}");
+    assert!(fixed.contains("\ttime.Sleep(time.Second)\n"), "{fixed}");
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": fixed}]}),
+    );
+    assert_eq!(codes(&c.diagnostics(&uri, 2)), vec!["RS1002"]);
+    // The sleep's own quick fix uses `rc` too.
+    let r = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 13, "character": 2}, "end": {"line": 13, "character": 2}}, "context": {"diagnostics": []}}),
+    );
+    let titles: Vec<String> = r["result"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|a| a["title"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        titles
+            .iter()
+            .any(|t| t == "Use restate.Sleep(rc, ..) and check its error"),
+        "{titles:?}"
+    );
+    assert_eq!(c.shutdown(), Some(0));
+}
+
+#[test]
 fn transitive_findings_carry_the_chain_and_follow_edits_to_the_helper() {
     let handler = "package main\n\nimport restate \"github.com/restatedev/sdk-go\"\n\ntype Svc struct{}\n\nfunc (Svc) Stamp(ctx restate.Context) (string, error) {\n\treturn label(), nil\n}\n";
     let helper_clean = "package main\n\nfunc label() string {\n\treturn \"fixed\"\n}\n";

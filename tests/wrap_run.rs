@@ -260,6 +260,11 @@ fn wrap_run_fixtures() {
                 ));
             }
         }
+        None if std::env::var_os("RESTATE_LSP_REQUIRE_GOFMT").is_some() => {
+            panic!(
+                "RESTATE_LSP_REQUIRE_GOFMT is set but the Go tools are not on PATH (apt-get install golang-go)"
+            )
+        }
         None => eprintln!(
             "\n!!! WARNING: gofmt not found on PATH: the gofmt check of wrap_run outputs was SKIPPED !!!\n"
         ),
@@ -280,6 +285,11 @@ fn wrap_run_fixtures() {
                     String::from_utf8_lossy(&out.stderr)
                 ));
             }
+        }
+        None if std::env::var_os("RESTATE_LSP_REQUIRE_GOFMT").is_some() => {
+            panic!(
+                "RESTATE_LSP_REQUIRE_GOFMT is set but the Go tools are not on PATH (apt-get install golang-go)"
+            )
         }
         None => eprintln!(
             "\n!!! WARNING: go not found on PATH: wrap_run outputs were NOT type-checked !!!\n"

@@ -75,6 +75,54 @@ pub struct Fix {
     pub snippet: bool,
 }
 
+impl Fix {
+    /// The edits as a client without snippet support applies them: placeholders replaced by their
+    /// defaults. `source.fixAll` and the golden tests use these too.
+    pub fn resolved_edits(&self) -> Vec<Edit> {
+        self.edits
+            .iter()
+            .map(|e| {
+                Edit::replace(
+                    e.start,
+                    e.end,
+                    if self.snippet {
+                        strip_placeholders(&e.text)
+                    } else {
+                        e.text.clone()
+                    },
+                )
+            })
+            .collect()
+    }
+}
+
+/// Replace snippet placeholders by their defaults (`${1:key}` -> `key`, `$0` -> ``).
+pub fn strip_placeholders(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        if let Some(inner) = after.strip_prefix('{')
+            && let Some(close) = inner.find('}')
+        {
+            let body = &inner[..close];
+            out.push_str(body.split_once(':').map(|(_, d)| d).unwrap_or(""));
+            rest = &inner[close + 1..];
+            continue;
+        }
+        let digits = after.chars().take_while(|c| c.is_ascii_digit()).count();
+        if digits > 0 {
+            rest = &after[digits..];
+        } else {
+            out.push('$');
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tag {
     Unnecessary,
@@ -134,4 +182,15 @@ pub fn apply_edits(src: &str, edits: &[Edit]) -> Option<String> {
     }
     out.push_str(src.get(pos..)?);
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_become_defaults() {
+        assert_eq!(strip_placeholders("f(${1:key}, $2)$0"), "f(key, )");
+        assert_eq!(strip_placeholders("a $ b ${x"), "a $ b ${x");
+    }
 }

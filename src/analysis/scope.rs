@@ -50,10 +50,42 @@ pub fn resolve<'t>(ident: Node<'t>, src: &str) -> Option<Decl<'t>> {
 
 /// Resolve `name` as seen from `at` (which need not be an identifier).
 pub fn resolve_name<'t>(at: Node<'t>, name: &str, src: &str) -> Option<Decl<'t>> {
+    resolve_along(
+        at,
+        std::iter::successors(at.parent(), |n| n.parent()),
+        name,
+        src,
+        owning_func,
+    )
+}
+
+/// `resolve_name` for a node whose ancestors are known: `path` runs from an enclosing function
+/// (or any ancestor) down to the node. It makes no `Node::parent` calls, each of which descends
+/// from the root of the tree again, so it costs the same in a 20,000-line file as in a small one.
+/// Declarations above the path's first node are not seen.
+pub fn resolve_name_on_path<'t>(path: &[Node<'t>], name: &str, src: &str) -> Option<Decl<'t>> {
+    let (&at, above) = path.split_last()?;
+    let owner = |n: Node<'t>| {
+        let i = above.iter().position(|a| *a == n)?;
+        above[..=i]
+            .iter()
+            .rev()
+            .find(|a| is_func_like(a.kind()))
+            .copied()
+    };
+    resolve_along(at, above.iter().rev().copied(), name, src, owner)
+}
+
+fn resolve_along<'t>(
+    at: Node<'t>,
+    ancestors: impl Iterator<Item = Node<'t>>,
+    name: &str,
+    src: &str,
+    owner: impl Fn(Node<'t>) -> Option<Node<'t>>,
+) -> Option<Decl<'t>> {
     let pos = at.start_byte();
     let mut child = at;
-    let mut cur = at.parent();
-    while let Some(n) = cur {
+    for n in ancestors {
         let hit = match n.kind() {
             "statement_list" => in_statement_list(n, child, pos, name, src),
             "for_statement" => in_for(n, child, name, src),
@@ -68,7 +100,7 @@ pub fn resolve_name<'t>(at: Node<'t>, name: &str, src: &str) -> Option<Decl<'t>>
         };
         if let Some(mut d) = hit {
             if d.func.is_none() {
-                d.func = owning_func(n);
+                d.func = owner(n);
             }
             return Some(d);
         }
@@ -76,7 +108,6 @@ pub fn resolve_name<'t>(at: Node<'t>, name: &str, src: &str) -> Option<Decl<'t>>
             return None;
         }
         child = n;
-        cur = n.parent();
     }
     None
 }
@@ -440,5 +471,33 @@ mod tests {
         assert_eq!(decl_line(src, "k +", 0), Some(3));
         assert_eq!(decl_line(src, "g\n", 1), None);
         assert_eq!(decl_line(src, "m {", 0), Some(2));
+    }
+
+    #[test]
+    fn resolving_along_a_known_path_agrees_with_resolving_by_parents() {
+        let src = "package p\n\nfunc f(ctx int, xs []int) (n int, err error) {\n\tx := 1\n\tfor i, v := range xs {\n\t\tif y := v; y > x {\n\t\t\tctx := \"s\"\n\t\t\t_ = ctx + string(rune(i))\n\t\t}\n\t}\n\tg := func(x int) int { return x + n }\n\tswitch z := g(x); z {\n\tcase ctx:\n\t\terr = nil\n\t}\n\treturn\n}\n";
+        let tree = parse_str(src);
+        let root = tree.root_node();
+        let mut checked = 0;
+        walk(root, |n| {
+            if n.kind() == "identifier" {
+                let mut path = vec![root];
+                while *path.last().unwrap_or(&root) != n {
+                    match path.last().and_then(|c| c.child_with_descendant(n)) {
+                        Some(c) => path.push(c),
+                        None => break,
+                    }
+                }
+                let name = text(n, src);
+                let a =
+                    resolve_name(n, name, src).map(|d| (d.id(), d.kind, d.func.map(|f| f.id())));
+                let b = resolve_name_on_path(&path, name, src)
+                    .map(|d| (d.id(), d.kind, d.func.map(|f| f.id())));
+                assert_eq!(a, b, "{name} at {}", n.start_byte());
+                checked += 1;
+            }
+            true
+        });
+        assert!(checked > 20);
     }
 }

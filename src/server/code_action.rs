@@ -35,32 +35,7 @@ struct Planned {
     disabled: Option<String>,
 }
 
-/// Replace snippet placeholders by their defaults (`${1:key}` -> `key`, `$0` -> ``).
-pub fn strip_placeholders(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find('$') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        if let Some(inner) = after.strip_prefix('{')
-            && let Some(close) = inner.find('}')
-        {
-            let body = &inner[..close];
-            out.push_str(body.split_once(':').map(|(_, d)| d).unwrap_or(""));
-            rest = &inner[close + 1..];
-            continue;
-        }
-        let digits = after.chars().take_while(|c| c.is_ascii_digit()).count();
-        if digits > 0 {
-            rest = &after[digits..];
-        } else {
-            out.push('$');
-            rest = after;
-        }
-    }
-    out.push_str(rest);
-    out
-}
+pub use crate::analysis::findings::strip_placeholders;
 
 fn wants(only: &Option<Vec<CodeActionKind>>, kind: &str) -> bool {
     match only {
@@ -115,28 +90,7 @@ fn plan(
     }
     out.extend(wrap_actions(st, doc, findings, start, end, only));
     if wants(only, FIX_ALL) && only.is_some() {
-        let mut edits: Vec<Edit> = vec![];
-        let mut taken: Vec<(usize, usize)> = vec![];
-        for f in findings {
-            let Some(fix) = f.fixes.iter().find(|x| x.safe) else {
-                continue;
-            };
-            let fe = fix_edits(fix);
-            let overlaps = fe.iter().any(|e| {
-                taken.iter().any(|(s, t)| {
-                    e.start < *t && *s < e.end.max(e.start + 1)
-                        || (e.start == e.end && e.start == *s)
-                })
-            });
-            if overlaps {
-                continue;
-            }
-            for e in &fe {
-                taken.push((e.start, e.end));
-            }
-            edits.extend(fe);
-        }
-        dedup_inserts(&mut edits);
+        let edits = crate::analysis::fixes::fix_all(&doc.text, &doc.tree, findings);
         if !edits.is_empty() {
             out.push(Planned {
                 title: "Fix all Restate issues with safe fixes".into(),
@@ -242,33 +196,8 @@ fn wrap_actions(
     out
 }
 
-/// Identical insertions (the same import added by two fixes) once.
-fn dedup_inserts(edits: &mut Vec<Edit>) {
-    let mut seen: Vec<Edit> = vec![];
-    edits.retain(|e| {
-        if e.start == e.end && seen.contains(e) {
-            return false;
-        }
-        seen.push(e.clone());
-        true
-    });
-}
-
 fn fix_edits(fix: &Fix) -> Vec<Edit> {
-    fix.edits
-        .iter()
-        .map(|e| {
-            Edit::replace(
-                e.start,
-                e.end,
-                if fix.snippet {
-                    strip_placeholders(&e.text)
-                } else {
-                    e.text.clone()
-                },
-            )
-        })
-        .collect()
+    fix.resolved_edits()
 }
 
 fn workspace_edit(st: &State, doc: &Document, edits: &[Edit]) -> WorkspaceEdit {
@@ -433,16 +362,5 @@ pub fn remember_request(actions: &mut [CodeActionOrCommand], params: &CodeAction
                 serde_json::to_value(&params.context.only).unwrap_or(Value::Null),
             );
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_become_defaults() {
-        assert_eq!(strip_placeholders("f(${1:key}, $2)$0"), "f(key, )");
-        assert_eq!(strip_placeholders("a $ b ${x"), "a $ b ${x");
     }
 }

@@ -63,13 +63,14 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 "restate.{name}({arg_text}) takes a time.Duration: the untyped constant {arg_text} means {value} nanoseconds; multiply it by a unit"
             ),
         );
+        let depth = crate::analysis::fixes::expr_depth(arg);
         let wrap = |unit: &str| {
             let base = if arg.kind() == "binary_expression" {
                 format!("({arg_text})")
             } else {
                 arg_text.to_string()
             };
-            format!("{base} * {time}.{unit}")
+            crate::analysis::fixes::binary(&base, "*", &format!("{time}.{unit}"), depth)
         };
         for unit in ["Millisecond", "Second"] {
             let mut edits = vec![Edit::replace(arg.start_byte(), arg.end_byte(), wrap(unit))];

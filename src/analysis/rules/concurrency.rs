@@ -8,6 +8,7 @@ use crate::analysis::findings::Finding;
 use crate::analysis::futures;
 use crate::analysis::go::{self, call_parts, field, named_children, text};
 use crate::analysis::rules::FileContext;
+use crate::analysis::rules::concurrency_fixes;
 use crate::analysis::rules::facts;
 use crate::analysis::types;
 
@@ -16,12 +17,15 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     let handler = |f| facts::in_handler(cx.model, f);
     for g in facts.go_stmts.iter().filter(|g| handler(g.func)) {
         let start = g.node.start_byte();
-        out.push(Finding::new(
+        let mut f = Finding::new(
             "RS2001",
             start,
             start + 2,
             "goroutine started in handler code: its work is not journaled and Restate operations from other goroutines break replay; use restate.RunAsync, or RequestFuture with restate.Wait",
-        ));
+        );
+        f.fixes
+            .extend(concurrency_fixes::run_async(cx, g.node, g.func));
+        out.push(f);
     }
     for s in facts.selects.iter().filter(|s| handler(s.func)) {
         let start = s.node.start_byte();

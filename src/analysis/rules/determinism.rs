@@ -13,6 +13,7 @@ use crate::analysis::go::{self, field, named_children, text};
 use crate::analysis::model::{EffectSite, FuncKind, Region};
 use crate::analysis::restate_api;
 use crate::analysis::rules::FileContext;
+use crate::analysis::rules::determinism_fixes;
 use crate::analysis::rules::facts::{self, Facts};
 use crate::analysis::scope;
 use crate::analysis::span::Span;
@@ -64,12 +65,9 @@ fn direct_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             .chain(resolved_pending(cx, cx.path, f))
         {
             let (s, end) = e.span.range();
-            out.push(Finding::new(
-                e.effect.rule(),
-                s,
-                end,
-                message(e.effect, &e.what),
-            ));
+            let mut finding = Finding::new(e.effect.rule(), s, end, message(e.effect, &e.what));
+            finding.fixes = determinism_fixes::effect_fixes(cx, e.effect, s, end);
+            out.push(finding);
         }
     }
 }
@@ -250,12 +248,15 @@ fn tail(effect: Effect) -> &'static str {
 
 // ---- RS1008 map iteration -------------------------------------------------------------------
 
-fn is_map_expr(n: Node<'_>, cx: &FileContext<'_>) -> bool {
+/// The map type of a ranged expression, when syntax shows it is a map.
+fn map_type_of(n: Node<'_>, cx: &FileContext<'_>) -> Option<String> {
     let n = go::unparen(n);
     if n.kind() == "composite_literal" {
-        return field(n, "type").is_some_and(|t| t.kind() == "map_type");
+        return field(n, "type")
+            .filter(|t| t.kind() == "map_type")
+            .map(|t| text(t, cx.src).to_string());
     }
-    types::type_of(n, cx.src, cx.model).is_some_and(|t| t.starts_with("map["))
+    types::type_of(n, cx.src, cx.model).filter(|t| t.starts_with("map["))
 }
 
 fn map_order(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>) {
@@ -272,9 +273,9 @@ fn map_order(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>) {
         let Some(right) = field(range, "right") else {
             continue;
         };
-        if !is_map_expr(right, cx) {
+        let Some(map_type) = map_type_of(right, cx) else {
             continue;
-        }
+        };
         let Some(body) = field(fact.node, "body") else {
             continue;
         };
@@ -284,7 +285,7 @@ fn map_order(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>) {
             .find(|c| c.sdk.is_some_and(restate_api::is_operation));
         if let Some(op) = op {
             let name = op.sdk.unwrap_or("operation");
-            out.push(Finding::new(
+            let mut finding = Finding::new(
                 "RS1008",
                 fact.node.start_byte(),
                 range.end_byte(),
@@ -292,7 +293,15 @@ fn map_order(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>) {
                     "`{}` iterates a map in random order and calls restate.{name} inside: the journal order changes on replay; iterate sorted keys (slices.Sorted(maps.Keys(m)))",
                     text(right, cx.src)
                 ),
+            );
+            finding.fixes.extend(determinism_fixes::sorted_keys(
+                cx,
+                fact.node,
+                range,
+                Some(&map_type),
+                fact.func,
             ));
+            out.push(finding);
         }
     }
 }

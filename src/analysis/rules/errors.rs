@@ -5,6 +5,7 @@
 use tree_sitter::Node;
 
 use crate::analysis::findings::{Edit, Finding, Fix};
+use crate::analysis::fixes::with_tidy_imports;
 use crate::analysis::go::{self, Callee, call_parts, field, named_children, string_value, text};
 use crate::analysis::restate_api;
 use crate::analysis::rules::FileContext;
@@ -123,10 +124,29 @@ fn retryable_validation(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             };
             finding.fixes.push(Fix {
                 title: "Return a terminal error".into(),
+                edits: with_tidy_imports(
+                    cx.src,
+                    cx.tree,
+                    vec![Edit::replace(
+                        call.node.start_byte(),
+                        call.node.end_byte(),
+                        replacement,
+                    )],
+                ),
+                safe: false,
+                snippet: false,
+            });
+            // The same error made terminal, with the HTTP-style code of a bad request.
+            let p = prefix(cx);
+            finding.fixes.push(Fix {
+                title: "Return a terminal error with code 400".into(),
                 edits: vec![Edit::replace(
                     call.node.start_byte(),
                     call.node.end_byte(),
-                    replacement,
+                    format!(
+                        "{p}ToTerminalError({}, {p}WithErrorCode(400))",
+                        text(call.node, cx.src)
+                    ),
                 )],
                 safe: false,
                 snippet: false,

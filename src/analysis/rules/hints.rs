@@ -12,7 +12,8 @@ use crate::analysis::go::{self, call_parts, field, named_children, text};
 use crate::analysis::model::{FuncKind, StateOpKind};
 use crate::analysis::restate_api::{CtxKind, HandlerKind};
 use crate::analysis::rules::FileContext;
-use crate::analysis::rules::facts;
+use crate::analysis::rules::facts::{self, CallFact};
+use crate::analysis::rules::hints_fixes;
 
 pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     sequential_calls(cx, out);
@@ -20,11 +21,25 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     sleep_then_send(cx, out);
 }
 
-/// The `.Request(...)` call on a request client inside a statement, if any.
+/// The `.Request(...)` call on a request client made by a statement itself (not in a block or
+/// function nested in it: a call in a loop body runs once per element, not once in a row).
 fn request_in<'t>(cx: &FileContext<'t>, stmt: Node<'t>) -> Option<Node<'t>> {
     cx.facts
         .calls_in(stmt)
         .iter()
+        .filter(|c| {
+            let mut cur = c.parts.node.parent();
+            while let Some(n) = cur {
+                if n == stmt {
+                    return true;
+                }
+                if matches!(n.kind(), "block" | "func_literal") {
+                    return false;
+                }
+                cur = n.parent();
+            }
+            false
+        })
         .find(|c| {
             futures::method_call(&c.parts, cx.src).is_some_and(|(recv, m)| {
                 m == "Request"
@@ -68,7 +83,7 @@ fn uses_any(node: Node<'_>, names: &HashSet<&str>, src: &str) -> bool {
 
 fn sequential_calls(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     // Statement lists inside handler code.
-    let mut lists: Vec<Node<'_>> = vec![];
+    let mut lists: Vec<(u32, Node<'_>)> = vec![];
     for (i, f) in cx.model.functions.iter().enumerate() {
         if !f.is_handler_region() {
             continue;
@@ -81,19 +96,20 @@ fn sequential_calls(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 return false;
             }
             if n.kind() == "statement_list" {
-                lists.push(n);
+                lists.push((i as u32, n));
             }
             true
         });
     }
-    for list in lists {
+    for (fi, list) in lists {
+        let func = Some(fi);
         let stmts = named_children(list);
         let mut run: Vec<Node<'_>> = vec![]; // the Request calls of the current run
         let mut defined: HashSet<&str> = HashSet::new();
         let flush = |run: &mut Vec<Node<'_>>, out: &mut Vec<Finding>| {
             if run.len() >= 2 {
                 let first = run[0];
-                out.push(Finding::new(
+                let mut f = Finding::new(
                     "RS8001",
                     first.start_byte(),
                     first.end_byte(),
@@ -101,7 +117,9 @@ fn sequential_calls(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                         "{} independent request-response calls are awaited one after another; start them with RequestFuture and collect the responses afterwards so they run in parallel",
                         run.len()
                     ),
-                ));
+                );
+                f.fixes.extend(hints_fixes::start_together(cx, run, func));
+                out.push(f);
             }
             run.clear();
         };
@@ -131,8 +149,9 @@ fn sequential_calls(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
 }
 
 fn could_be_shared(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
-    // Exclusive object handlers defined in this file, by function index.
-    let mut handlers: Vec<u32> = vec![];
+    // Exclusive object handlers defined in this file, by function index, and whether their
+    // service is registered with restate.Reflect.
+    let mut handlers: Vec<(u32, bool)> = vec![];
     if let Some((_, pkg)) = cx.ws.package_of(cx.path) {
         for s in &pkg.services {
             for h in &s.handlers {
@@ -143,12 +162,12 @@ fn could_be_shared(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                     && p == cx.path
                     && let Some(local) = cx.local_function(*i)
                 {
-                    handlers.push(local);
+                    handlers.push((local, cx.ws.is_reflected(s)));
                 }
             }
         }
     }
-    for fi in handlers {
+    for (fi, reflected) in handlers {
         let Some(f) = cx.model.functions.get(fi as usize) else {
             continue;
         };
@@ -177,15 +196,23 @@ fn could_be_shared(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         }
         let name_span = f.span;
         let (s, e) = name_span.range();
-        out.push(Finding::new(
+        let mut finding = Finding::new(
             "RS8002",
             s,
             e,
             format!(
                 "exclusive handler `{}` never writes state but still takes the key's lock, queueing every other call to this key; take restate.ObjectSharedContext instead",
-                if f.kind == FuncKind::Literal { "func literal" } else { f.name.as_str() }
+                if f.kind == FuncKind::Literal {
+                    "func literal"
+                } else {
+                    f.name.as_str()
+                }
             ),
-        ));
+        );
+        finding
+            .fixes
+            .extend(hints_fixes::make_shared(cx, fi, f, reflected));
+        out.push(finding);
     }
 }
 
@@ -238,22 +265,32 @@ fn sleep_then_send(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             break;
         }
         let Some(next) = next else { continue };
-        let sends = cx.facts.calls_in(next).iter().any(|s| {
-            futures::method_call(&s.parts, cx.src).is_some_and(|(recv, m)| {
-                m == "Send"
-                    && matches!(
-                        futures::kind_of(recv, cx.src, cx.model),
-                        Some(FutureKind::SendClient | FutureKind::Client)
-                    )
+        let sends: Vec<&CallFact<'_>> = cx
+            .facts
+            .calls_in(next)
+            .iter()
+            .filter(|s| {
+                futures::method_call(&s.parts, cx.src).is_some_and(|(recv, m)| {
+                    m == "Send"
+                        && matches!(
+                            futures::kind_of(recv, cx.src, cx.model),
+                            Some(FutureKind::SendClient | FutureKind::Client)
+                        )
+                })
             })
-        });
-        if sends {
-            out.push(Finding::new(
+            .collect();
+        if let Some(send) = sends.first() {
+            let mut f = Finding::new(
                 "RS8003",
                 c.parts.node.start_byte(),
                 c.parts.node.end_byte(),
                 "restate.Sleep followed by a one-way send: send it once with restate.WithDelay(d) instead; the handler finishes right away and no sleep is journaled",
-            ));
+            );
+            if sends.len() == 1 {
+                f.fixes
+                    .extend(hints_fixes::delayed_send(cx, c, stmt, next, send));
+            }
+            out.push(f);
         }
     }
 }

@@ -10,10 +10,11 @@ use tree_sitter::Node;
 use crate::analysis::findings::{Edit, Finding, Fix};
 use crate::analysis::futures::{self, FutureKind};
 use crate::analysis::go::{self, field, named_children, text};
-use crate::analysis::model::{PkgRef, Region};
+use crate::analysis::model::PkgRef;
 use crate::analysis::restate_api::{self, OpClass};
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::facts::{self, CallFact};
+use crate::analysis::rules::run_fixes;
 use crate::analysis::scope::{self, DeclKind};
 use crate::analysis::types;
 
@@ -31,7 +32,7 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         ctx_in_run(cx, call, closure, &mut seen_ids, out);
-        restate_in_run(cx, closure, &mut seen_calls, out);
+        restate_in_run(cx, call, closure, &mut seen_calls, out);
         lost_mutation(cx, call, closure, out);
         unserializable_result(cx, closure, out);
     }
@@ -264,6 +265,7 @@ fn ctx_in_run(
 
 fn restate_in_run(
     cx: &FileContext<'_>,
+    run: &CallFact<'_>,
     closure: Node<'_>,
     seen: &mut HashSet<usize>,
     out: &mut Vec<Finding>,
@@ -280,12 +282,16 @@ fn restate_in_run(
             Some(OpClass::Random) => " (compute it before the Run and capture the value)",
             _ => " (move it before or after the step)",
         };
-        out.push(Finding::new(
+        let mut f = Finding::new(
             "RS3002",
             c.parts.node.start_byte(),
             c.parts.node.end_byte(),
-            format!("restate.{name} is called inside a Run closure, where Restate operations are not allowed{hint}"),
-        ));
+            format!(
+                "restate.{name} is called inside a Run closure, where Restate operations are not allowed{hint}"
+            ),
+        );
+        f.fixes.extend(run_fixes::hoist_pure(cx, run, closure, c));
+        out.push(f);
     }
 }
 
@@ -324,6 +330,7 @@ fn lost_mutation(
         })
         .collect();
     let mut reported: HashSet<usize> = HashSet::new();
+    let mut found: Vec<(Node<'_>, Finding)> = vec![];
     for w in cx.facts.writes_in(body) {
         // Writes inside a nested Run closure belong to that one.
         if w.func
@@ -365,15 +372,27 @@ fn lost_mutation(
             {
                 continue;
             }
-            out.push(Finding::new(
-                "RS3003",
-                w.node.start_byte(),
-                w.node.end_byte(),
-                format!(
-                    "`{name}` is assigned inside a Run closure and read after the step: on replay the closure is skipped and `{name}` keeps its old value; return it from the closure instead"
+            found.push((
+                base,
+                Finding::new(
+                    "RS3003",
+                    w.node.start_byte(),
+                    w.node.end_byte(),
+                    format!(
+                        "`{name}` is assigned inside a Run closure and read after the step: on replay the closure is skipped and `{name}` keeps its old value; return it from the closure instead"
+                    ),
                 ),
             ));
         }
+    }
+    // The value can come back as the step's result when it is the only one lost.
+    let single = found.len() == 1;
+    for (var, mut f) in found {
+        if single {
+            f.fixes
+                .extend(run_fixes::return_value(cx, call, closure, var));
+        }
+        out.push(f);
     }
 }
 
@@ -518,78 +537,9 @@ fn ignored_errors(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 "the error of {label} is discarded: a terminal failure or cancellation goes unnoticed and the handler carries on with zero values; check it"
             ),
         );
-        if parent.kind() == "expression_statement"
-            && let Some(fix) = bind_and_check(cx, c, parent)
-        {
-            f.fixes.push(fix);
-        }
+        f.fixes.extend(run_fixes::check_error(cx, c));
         out.push(f);
     }
-}
-
-/// `restate.Sleep(ctx, d)` -> `if err := restate.Sleep(ctx, d); err != nil { return <zeros>, err }`
-/// for calls whose only result is the error.
-fn bind_and_check(cx: &FileContext<'_>, c: &CallFact<'_>, stmt: Node<'_>) -> Option<Fix> {
-    let single_error = matches!(c.sdk, Some("RunVoid" | "Sleep"))
-        || futures::method_call(&c.parts, cx.src)
-            .is_some_and(|(_, m)| matches!(m, "Done" | "Resolve" | "Reject"));
-    if !single_error {
-        return None;
-    }
-    let func = c.func.and_then(|i| cx.model.functions.get(i as usize))?;
-    if func.region == Region::Run {
-        return None;
-    }
-    let zeros = zero_values(&func.results[..func.results.len().saturating_sub(1)]);
-    if func.results.last().map(String::as_str) != Some("error") {
-        return None;
-    }
-    let call_text = text(c.parts.node, cx.src);
-    let indent = go::line_indent(cx.src, stmt.start_byte());
-    let ret = if zeros.is_empty() {
-        "return err".to_string()
-    } else {
-        format!("return {}, err", zeros.join(", "))
-    };
-    Some(Fix {
-        title: "Check the error".into(),
-        edits: vec![Edit::replace(
-            stmt.start_byte(),
-            stmt.end_byte(),
-            format!("if err := {call_text}; err != nil {{\n{indent}\t{ret}\n{indent}}}"),
-        )],
-        safe: false,
-        snippet: false,
-    })
-}
-
-/// Zero values of Go types as written in a signature.
-pub fn zero_values(types: &[String]) -> Vec<String> {
-    types
-        .iter()
-        .map(|t| {
-            let t = t.trim();
-            match t {
-                "string" => "\"\"".to_string(),
-                "bool" => "false".to_string(),
-                "error" => "nil".to_string(),
-                "int" | "int8" | "int16" | "int32" | "int64" | "uint" | "uint8" | "uint16"
-                | "uint32" | "uint64" | "uintptr" | "float32" | "float64" | "byte" | "rune"
-                | "complex64" | "complex128" => "0".to_string(),
-                _ if t.starts_with('*')
-                    || t.starts_with("[]")
-                    || t.starts_with("map[")
-                    || t.starts_with("chan")
-                    || t.starts_with("func")
-                    || t.starts_with("interface")
-                    || t == "any" =>
-                {
-                    "nil".to_string()
-                }
-                _ => format!("{t}{{}}"),
-            }
-        })
-        .collect()
 }
 
 // ---- RS3007 ---------------------------------------------------------------------------------------

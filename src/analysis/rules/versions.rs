@@ -138,12 +138,16 @@ fn renamed_calls(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                     ));
                 }
                 "WithHttpClient" | "WithAuthKey" => {
-                    out.push(Finding::new(
+                    let mut f = Finding::new(
                         "RS9001",
                         node.start_byte(),
                         node.end_byte(),
-                        format!("restate.{name} moved to the ingress package in sdk-go 1.0: use ingress.{name}"),
-                    ));
+                        format!(
+                            "restate.{name} moved to the ingress package in sdk-go 1.0: use ingress.{name}"
+                        ),
+                    );
+                    f.fixes.extend(to_ingress(cx, &c.parts, name));
+                    out.push(f);
                 }
                 _ => {
                     if let Some((_, new)) = RETRY_RENAMES.iter().find(|(old, _)| *old == name) {
@@ -339,12 +343,14 @@ fn nonexistent(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                     && futures::kind_of(recv, cx.src, cx.model)
                         == Some(FutureKind::WaitFirstResult) =>
             {
-                out.push(Finding::new(
-                        "RS9002",
-                        node.start_byte(),
-                        node.end_byte(),
-                        "the future returned by restate.WaitFirst has no Index(): compare it with the futures you passed (`if first == timeout`) or use a type switch",
-                    ));
+                let mut f = Finding::new(
+                    "RS9002",
+                    node.start_byte(),
+                    node.end_byte(),
+                    "the future returned by restate.WaitFirst has no Index(): compare it with the futures you passed (`if first == timeout`) or use a type switch",
+                );
+                f.fixes.extend(index_comparison(cx, node, recv));
+                out.push(f);
             }
             m if OLD_CTX_METHODS.contains(&m) => {
                 // Only a context parameter's name can be a Restate context.
@@ -376,4 +382,88 @@ fn nonexistent(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             _ => {}
         }
     }
+}
+
+/// `winner.Index() == 1` -> `winner == timeout`, where `timeout` is the second future the
+/// `WaitFirst` that produced `winner` was given (only futures held in variables: the expression
+/// itself would start a new one).
+fn index_comparison(cx: &FileContext<'_>, call: Node<'_>, recv: Node<'_>) -> Option<Fix> {
+    let bin = call.parent().filter(|p| p.kind() == "binary_expression")?;
+    let op = text(field(bin, "operator")?, cx.src);
+    if !matches!(op, "==" | "!=") {
+        return None;
+    }
+    let other = if field(bin, "left") == Some(call) {
+        field(bin, "right")?
+    } else {
+        field(bin, "left")?
+    };
+    if other.kind() != "int_literal" {
+        return None;
+    }
+    let i: usize = text(other, cx.src).parse().ok()?;
+    let recv = go::unparen(recv);
+    if recv.kind() != "identifier" {
+        return None;
+    }
+    let decl = scope::resolve(recv, cx.src)?;
+    let right = field(decl.stmt, "right")?;
+    let wait = go::call_parts(go::unparen(right.named_child(0)?))?;
+    if right.named_child_count() != 1
+        || crate::analysis::model::sdk_fn(&cx.model.restate, &wait.callee(cx.src))
+            != Some("WaitFirst")
+        || wait.args.iter().any(|a| a.kind() == "variadic_argument")
+    {
+        return None;
+    }
+    let fut = wait.args.get(i + 1).copied().map(go::unparen)?;
+    if fut.kind() != "identifier" {
+        return None;
+    }
+    let replacement = crate::analysis::fixes::binary(
+        text(recv, cx.src),
+        op,
+        text(fut, cx.src),
+        crate::analysis::fixes::expr_depth(bin),
+    );
+    Some(rewrite(
+        format!("Compare with {}", text(fut, cx.src)),
+        bin.start_byte(),
+        bin.end_byte(),
+        replacement,
+    ))
+}
+
+/// `restate.WithAuthKey(k)` -> `ingress.WithAuthKey(k)`, importing the ingress package if needed
+/// (and dropping the SDK import if that was its last use).
+fn to_ingress(cx: &FileContext<'_>, call: &go::CallParts<'_>, name: &str) -> Option<Fix> {
+    let (alias, import) = match &cx.model.ingress {
+        Some(PkgRef::Named(a)) => (a.clone(), None),
+        Some(PkgRef::Dot) => return None,
+        None => (
+            "ingress".to_string(),
+            crate::analysis::fixes::add_import(
+                cx.src,
+                cx.tree,
+                cx.model,
+                crate::analysis::restate_api::INGRESS_PATH,
+            ),
+        ),
+    };
+    if import.is_some() && cx.facts.may_be_local("ingress") {
+        return None; // a local named `ingress` would hide the package
+    }
+    let f = call.func;
+    let mut edits = vec![Edit::replace(
+        f.start_byte(),
+        f.end_byte(),
+        format!("{alias}.{name}"),
+    )];
+    edits.extend(import);
+    Some(Fix {
+        title: format!("Use {alias}.{name}"),
+        edits: crate::analysis::fixes::with_tidy_imports(cx.src, cx.tree, edits),
+        safe: true,
+        snippet: false,
+    })
 }

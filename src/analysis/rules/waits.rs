@@ -3,11 +3,12 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::findings::Finding;
+use crate::analysis::findings::{Finding, Fix};
 use crate::analysis::futures::{self, FutureKind};
 use crate::analysis::go::{self, text};
 use crate::analysis::rules::FileContext;
-use crate::analysis::rules::facts;
+use crate::analysis::rules::facts::{self, CallFact};
+use crate::analysis::rules::{determinism_fixes, fixkit};
 
 pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     for c in &cx.facts.calls {
@@ -34,7 +35,7 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             FutureKind::Signal => "signal",
             _ => "durable promise",
         };
-        out.push(Finding::new(
+        let mut f = Finding::new(
             "RS5008",
             c.parts.node.start_byte(),
             c.parts.node.end_byte(),
@@ -42,7 +43,9 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 "waiting for the {what} `{}` without a timeout: if it never completes the invocation waits forever; race it with restate.After in restate.WaitFirst",
                 futures::snippet(recv, cx.src)
             ),
-        ));
+        );
+        f.fixes.extend(timeout_race(cx, c, recv, what));
+        out.push(f);
     }
 }
 
@@ -66,5 +69,51 @@ fn raced_with_timer(cx: &FileContext<'_>, root: u32, fut: Node<'_>) -> bool {
             None => false,
         };
         has_timer && has_fut
+    })
+}
+
+/// A snippet racing the future with a durable timer just before it is awaited:
+///
+/// ```go
+/// timeout := restate.After(ctx, 24*time.Hour)
+/// winner, err := restate.WaitFirst(ctx, approval, timeout)
+/// if err != nil { return .., err }
+/// if winner == timeout { return .., restate.TerminalErrorf("timed out waiting for the awakeable") }
+/// ```
+fn timeout_race(cx: &FileContext<'_>, c: &CallFact<'_>, recv: Node<'_>, what: &str) -> Option<Fix> {
+    let fut = go::unparen(recv);
+    if fut.kind() != "identifier" {
+        return None;
+    }
+    let path = fixkit::path_to(cx, c.func, c.parts.node)?;
+    let si = fixkit::statement_index(&path)?;
+    let stmt = path[si];
+    if !determinism_fixes::evaluated_once_before(&path, si) {
+        return None;
+    }
+    let ctx = fixkit::ctx_on_path(cx, &path[..=si], c.func)?;
+    let timeout = fixkit::fresh_name(cx, c.func, "timeout");
+    let winner = fixkit::fresh_name(cx, c.func, "winner");
+    let err = fixkit::err_name(cx, &path[..=si], &format!("{winner}Err"));
+    let ret = fixkit::error_return(cx, c.func, &err)?;
+    let zeros = ret
+        .trim_start_matches("return ")
+        .trim_end_matches(&err)
+        .to_string();
+    let p = fixkit::sdk(cx);
+    let time = fixkit::import_name(cx, "time").unwrap_or_else(|| "time".into());
+    let fut = text(fut, cx.src);
+    let lines = format!(
+        "{timeout} := {p}After({ctx}, ${{1:24*{time}.Hour}})\n{winner}, {err} := {p}WaitFirst({ctx}, {fut}, {timeout})\nif {err} != nil {{\n\t{ret}\n}}\nif {winner} == {timeout} {{\n\treturn {zeros}${{2:{p}TerminalErrorf(\"timed out waiting for the {what}\")}}\n}}"
+    );
+    let mut edits = vec![fixkit::insert_above(cx.src, stmt, &lines)?];
+    edits.extend(crate::analysis::fixes::add_import(
+        cx.src, cx.tree, cx.model, "time",
+    ));
+    Some(Fix {
+        title: format!("Race `{fut}` with a timeout"),
+        edits,
+        safe: false,
+        snippet: true,
     })
 }

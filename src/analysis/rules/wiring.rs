@@ -100,12 +100,25 @@ fn unknown_target(cx: &FileContext<'_>, c: &ServiceCall, out: &mut Vec<Finding>)
             return;
         }
         let kind = c.api.target_kind();
-        let same_kind = cx
-            .ws
-            .services()
-            .filter(|x| x.kind == kind)
-            .map(|x| x.name.as_str());
-        let hint = suggest(&svc.value, same_kind)
+        let same_kind = || {
+            cx.ws
+                .services()
+                .filter(move |x| x.kind == kind)
+                .map(|x| x.name.as_str())
+        };
+        // A replacement is only right if the service it names has the handler being called.
+        let fitting = c.handler.as_ref().map(|h| {
+            cx.ws
+                .services()
+                .filter(|x| x.kind == kind && x.handler(&h.value).is_some())
+                .map(|x| x.name.as_str())
+        });
+        let fix_to = match fitting {
+            Some(fitting) => suggest(&svc.value, fitting),
+            None => suggest(&svc.value, same_kind()),
+        };
+        let hint = fix_to
+            .or_else(|| suggest(&svc.value, same_kind()))
             .or_else(|| suggest(&svc.value, cx.ws.service_names().map(String::as_str)));
         let mut f = Finding::new(
             "RS5004",
@@ -122,7 +135,7 @@ fn unknown_target(cx: &FileContext<'_>, c: &ServiceCall, out: &mut Vec<Finding>)
                 ),
             },
         );
-        if let Some(h) = hint {
+        if let Some(h) = fix_to {
             f.fixes.push(replace_lit(format!("Use \"{h}\""), svc, h));
         }
         out.push(f);

@@ -11,7 +11,7 @@ use crate::analysis::findings::{Edit, Fix};
 use crate::analysis::fixes;
 use crate::analysis::go::{self, call_parts, field, named_children, text};
 use crate::analysis::model::{Function, PkgRef};
-use crate::analysis::rules::run::zero_values;
+use crate::analysis::rules::fixkit::zero_value_in;
 use crate::analysis::scope;
 
 use super::flow::{Output, Status};
@@ -377,7 +377,10 @@ impl<'a, 't> Render<'a, 't> {
                 "the enclosing function returns no error, so a failed Run step has nowhere to go; add an error result first".into(),
             ));
         }
-        let mut vals = zero_values(&results[..results.len() - 1]);
+        let mut vals: Vec<String> = results[..results.len() - 1]
+            .iter()
+            .map(|t| zero_value_in(self.input.model, self.input.ws, self.input.path, t))
+            .collect();
         vals.push(err.to_string());
         let (nl, ind) = (self.nl, &self.indent);
         Ok(format!(
