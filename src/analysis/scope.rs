@@ -4,7 +4,7 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::go::{field, is_func_like, named_children, text};
+use crate::analysis::go::{self, field, is_func_like, named_children, text};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeclKind {
@@ -52,8 +52,8 @@ pub fn resolve<'t>(ident: Node<'t>, src: &str) -> Option<Decl<'t>> {
 pub fn resolve_name<'t>(at: Node<'t>, name: &str, src: &str) -> Option<Decl<'t>> {
     let pos = at.start_byte();
     let mut child = at;
-    let mut cur = at.parent();
-    while let Some(n) = cur {
+    let chain = go::ancestors(at);
+    for (i, &n) in chain.iter().enumerate() {
         let hit = match n.kind() {
             "statement_list" => in_statement_list(n, child, pos, name, src),
             "for_statement" => in_for(n, child, name, src),
@@ -68,7 +68,7 @@ pub fn resolve_name<'t>(at: Node<'t>, name: &str, src: &str) -> Option<Decl<'t>>
         };
         if let Some(mut d) = hit {
             if d.func.is_none() {
-                d.func = owning_func(n);
+                d.func = chain[i..].iter().copied().find(|a| is_func_like(a.kind()));
             }
             return Some(d);
         }
@@ -76,18 +76,8 @@ pub fn resolve_name<'t>(at: Node<'t>, name: &str, src: &str) -> Option<Decl<'t>>
             return None;
         }
         child = n;
-        cur = n.parent();
     }
     None
-}
-
-fn owning_func(mut n: Node<'_>) -> Option<Node<'_>> {
-    loop {
-        if is_func_like(n.kind()) {
-            return Some(n);
-        }
-        n = n.parent()?;
-    }
 }
 
 /// Names a node declares locally (parameters, `:=`, `var`, `const`, range and receive variables),

@@ -20,17 +20,21 @@ pub struct Document {
     pub tree: Tree,
     /// The text as one string, for the analysis (rebuilt once per change batch).
     pub text: Arc<str>,
-    /// Whether the text holds a carriage return not followed by a line feed. tree-sitter counts rows
-    /// by line feeds only, LSP (and the rope) also by lone CRs; when they disagree the document is
-    /// reparsed from scratch instead of incrementally.
-    lone_cr: bool,
+    /// Whether the text must be reparsed from scratch after an edit (see `needs_full_parse`).
+    reparse_fully: bool,
 }
 
-fn has_lone_cr(s: &str) -> bool {
+/// Texts an incremental reparse gets wrong, so edits to them reparse from scratch:
+/// - a carriage return not followed by a line feed: tree-sitter counts rows by line feeds only,
+///   LSP (and the rope) also by lone CRs, so the edit's points disagree with the tree's;
+/// - a NUL byte: tree-sitter's lexer reads it like the end of input, and a reused subtree that
+///   ended at one may differ from what a fresh parse gives (found by the `document_edits` fuzz
+///   target). Go source cannot contain NUL, so this only costs time on broken files.
+fn needs_full_parse(s: &str) -> bool {
     let b = s.as_bytes();
     b.iter()
         .enumerate()
-        .any(|(i, &c)| c == b'\r' && b.get(i + 1) != Some(&b'\n'))
+        .any(|(i, &c)| c == 0 || (c == b'\r' && b.get(i + 1) != Some(&b'\n')))
 }
 
 fn parse_rope(parser: &mut Parser, rope: &Rope, old: Option<&Tree>) -> Option<Tree> {
@@ -59,7 +63,7 @@ impl Document {
             rope,
             tree,
             text: Arc::from(text),
-            lone_cr: has_lone_cr(text),
+            reparse_fully: needs_full_parse(text),
         }
     }
 
@@ -76,7 +80,7 @@ impl Document {
         enc: Encoding,
         parser: &mut Parser,
     ) {
-        let mut full_reparse = self.lone_cr;
+        let mut full_reparse = self.reparse_fully;
         for change in changes {
             match change.range {
                 None => {
@@ -103,7 +107,7 @@ impl Document {
                     if self.rope.try_insert(start_char, &change.text).is_err() {
                         continue;
                     }
-                    if change.text.contains('\r') {
+                    if change.text.contains(['\r', '\0']) {
                         full_reparse = true;
                     }
                     let new_end_byte = start + change.text.len();
@@ -120,8 +124,8 @@ impl Document {
             }
         }
         let text: String = self.rope.to_string();
-        self.lone_cr = has_lone_cr(&text);
-        let reparsed = if full_reparse || self.lone_cr {
+        self.reparse_fully = needs_full_parse(&text);
+        let reparsed = if full_reparse || self.reparse_fully {
             Some(go::parse(parser, &text))
         } else {
             parse_rope(parser, &self.rope, Some(&self.tree))
