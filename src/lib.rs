@@ -5,5 +5,7 @@
 
 pub mod analysis;
 pub mod cli;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod scan;
 pub mod server;

@@ -383,10 +383,15 @@ pub fn callee_of<'t, 's>(func: Node<'t>, src: &'s str) -> Callee<'t, 's> {
             }
         }
         "identifier" | "type_identifier" => Callee::Ident(text(func, src)),
-        "parenthesized_expression" => match named_children(func).first() {
-            Some(inner) => callee_of(*inner, src),
-            None => Callee::Other,
-        },
+        // Unwrapped in a loop: `((((f))))()` may nest thousands deep.
+        "parenthesized_expression" => {
+            let inner = unparen(func);
+            if inner.kind() == "parenthesized_expression" {
+                Callee::Other
+            } else {
+                callee_of(inner, src)
+            }
+        }
         _ => Callee::Other,
     }
 }
@@ -409,11 +414,35 @@ pub fn is_func_like(kind: &str) -> bool {
     )
 }
 
+/// The root of the tree `node` belongs to.
+pub fn root_of(node: Node<'_>) -> Node<'_> {
+    let raw = node.into_raw();
+    // SAFETY: a node carries a pointer to its tree, valid for the node's lifetime 'tree; the root
+    // node of that tree is a non-null node borrowing the same tree for the same lifetime.
+    unsafe { Node::from_raw(tree_sitter::ffi::ts_tree_root_node(raw.tree)) }
+}
+
+/// The ancestors of `node`, innermost first (`node` itself excluded). tree-sitter nodes have no
+/// parent pointer: `Node::parent` searches down from the root, so climbing with it costs depth²
+/// and deeply nested code (thousands of levels) took minutes. This finds the chain in one descent.
+pub fn ancestors(node: Node<'_>) -> Vec<Node<'_>> {
+    let mut chain = vec![];
+    let mut cur = root_of(node);
+    while cur != node {
+        chain.push(cur);
+        match cur.child_with_descendant(node) {
+            Some(next) => cur = next,
+            None => break,
+        }
+    }
+    chain.reverse();
+    chain
+}
+
 /// The statement that contains `node` directly inside a `statement_list` (or the node itself).
 pub fn enclosing_statement(node: Node<'_>) -> Option<Node<'_>> {
     let mut cur = node;
-    loop {
-        let parent = cur.parent()?;
+    for parent in ancestors(node) {
         if parent.kind() == "statement_list" {
             return Some(cur);
         }
@@ -422,18 +451,12 @@ pub fn enclosing_statement(node: Node<'_>) -> Option<Node<'_>> {
         }
         cur = parent;
     }
+    None
 }
 
 /// The innermost function-like ancestor (declaration, method or literal).
 pub fn enclosing_func(node: Node<'_>) -> Option<Node<'_>> {
-    let mut cur = node.parent();
-    while let Some(n) = cur {
-        if is_func_like(n.kind()) {
-            return Some(n);
-        }
-        cur = n.parent();
-    }
-    None
+    ancestors(node).into_iter().find(|n| is_func_like(n.kind()))
 }
 
 /// Whether `inner` lies within `outer` (by byte range; trees never overlap otherwise).

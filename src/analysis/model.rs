@@ -442,7 +442,36 @@ pub fn extract_with(src: &str, tree: &Tree, opts: &ExtractOptions) -> FileModel 
     ex.top_level(root);
     ex.walk(root);
     ex.attach_var_handlers();
-    ex.m
+    let mut m = ex.m;
+    shrink(&mut m);
+    m
+}
+
+/// Give back the spare capacity of the summary's vectors: summaries of closed files live as long
+/// as the workspace is open, and vectors grown by doubling hold a quarter spare on average (a
+/// `Function` is ~300 bytes), which showed in the peak RSS of a 100,000-file workspace.
+fn shrink(m: &mut FileModel) {
+    m.imports.shrink_to_fit();
+    m.ctx_aliases.shrink_to_fit();
+    m.types.shrink_to_fit();
+    for t in &mut m.types {
+        t.fields.shrink_to_fit();
+    }
+    m.functions.shrink_to_fit();
+    for f in &mut m.functions {
+        f.params.shrink_to_fit();
+        f.results.shrink_to_fit();
+        f.effects.shrink_to_fit();
+        f.pending_effects.shrink_to_fit();
+        f.calls.shrink_to_fit();
+    }
+    m.builders.shrink_to_fit();
+    m.reflects.shrink_to_fit();
+    m.service_names.shrink_to_fit();
+    m.calls.shrink_to_fit();
+    m.state_ops.shrink_to_fit();
+    m.package_vars.shrink_to_fit();
+    m.global_writes.shrink_to_fit();
 }
 
 struct Extractor<'a, 't> {

@@ -4,7 +4,7 @@
 
 use tree_sitter::Node;
 
-use crate::analysis::go::{field, is_func_like, named_children, text};
+use crate::analysis::go::{self, field, is_func_like, named_children, text};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DeclKind {
@@ -50,13 +50,12 @@ pub fn resolve<'t>(ident: Node<'t>, src: &str) -> Option<Decl<'t>> {
 
 /// Resolve `name` as seen from `at` (which need not be an identifier).
 pub fn resolve_name<'t>(at: Node<'t>, name: &str, src: &str) -> Option<Decl<'t>> {
-    resolve_along(
-        at,
-        std::iter::successors(at.parent(), |n| n.parent()),
-        name,
-        src,
-        owning_func,
-    )
+    let chain = go::ancestors(at);
+    let owner = |n: Node<'t>| {
+        let i = chain.iter().position(|a| *a == n)?;
+        chain[i..].iter().copied().find(|a| is_func_like(a.kind()))
+    };
+    resolve_along(at, chain.iter().copied(), name, src, owner)
 }
 
 /// `resolve_name` for a node whose ancestors are known: `path` runs from an enclosing function
@@ -110,15 +109,6 @@ fn resolve_along<'t>(
         child = n;
     }
     None
-}
-
-fn owning_func(mut n: Node<'_>) -> Option<Node<'_>> {
-    loop {
-        if is_func_like(n.kind()) {
-            return Some(n);
-        }
-        n = n.parent()?;
-    }
 }
 
 /// Names a node declares locally (parameters, `:=`, `var`, `const`, range and receive variables),

@@ -136,8 +136,12 @@ fn coverage(src: &str, root: Node<'_>, comment: Node<'_>) -> (usize, usize) {
         + (src[target_start..line_end].len() - src[target_start..line_end].trim_start().len());
     let mut end = line_end;
     // The largest statement or declaration that starts on that line.
-    let mut node = root.descendant_for_byte_range(code_start, code_start);
-    while let Some(n) = node {
+    let mut chain: Vec<Node<'_>> = vec![];
+    if let Some(n) = root.descendant_for_byte_range(code_start, code_start) {
+        chain.push(n);
+        chain.extend(go::ancestors(n));
+    }
+    for (i, n) in chain.iter().enumerate() {
         if n.start_byte() < target_start || n.kind() == "source_file" {
             break;
         }
@@ -148,11 +152,12 @@ fn coverage(src: &str, root: Node<'_>, comment: Node<'_>) -> (usize, usize) {
                 | "var_declaration"
                 | "const_declaration"
                 | "type_declaration"
-        ) || n.parent().is_some_and(|p| p.kind() == "statement_list")
+        ) || chain
+            .get(i + 1)
+            .is_some_and(|p| p.kind() == "statement_list")
         {
             end = end.max(n.end_byte());
         }
-        node = n.parent();
     }
     (target_start, end)
 }

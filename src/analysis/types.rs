@@ -103,10 +103,7 @@ fn package_var_type(
     if !model.package_vars.iter().any(|v| v.name == name) {
         return None;
     }
-    let mut root = at;
-    while let Some(p) = root.parent() {
-        root = p;
-    }
+    let root = go::root_of(at);
     for decl in named_children(root) {
         if decl.kind() != "var_declaration" {
             continue;

@@ -12,6 +12,7 @@ use crate::analysis::findings::Finding;
 use crate::analysis::incremental::{self, Change};
 use crate::analysis::rules::{self, FileInput};
 use crate::server::convert;
+use crate::server::documents::Document;
 use crate::server::encoding;
 use crate::server::state::{State, lock, path_to_uri};
 
@@ -226,16 +227,14 @@ pub fn config_problems(st: &State) -> Option<(Uri, Vec<Diagnostic>)> {
 /// a clock read, a handler is renamed). Shortly after the last edit, off the keystroke path,
 /// recompute them and publish those that changed.
 ///
-/// This also settles an incremental analysis of `origin`: the index catches up with the text and
-/// the whole file is analysed again (published only if that changes anything).
+/// This also settles `origin` after edits: the index catches up with the text, a tree that an
+/// incremental reparse left provisional is replaced by a fresh parse, and the whole file is
+/// analysed again (published only if that changes anything).
 pub fn schedule_cross_file(client: Client, state: Arc<Mutex<State>>, origin: Uri) {
     let generation = {
         let mut st = lock(&state);
         st.cross_gen += 1;
-        let unsettled = st
-            .docs
-            .get(&origin)
-            .is_some_and(|d| d.index_stale_from.is_some());
+        let unsettled = st.docs.get(&origin).is_some_and(unsettled);
         if st.docs.len() < 2 && !unsettled {
             return;
         }
@@ -256,11 +255,21 @@ pub fn schedule_cross_file(client: Client, state: Arc<Mutex<State>>, origin: Uri
 
 pub const CROSS_FILE_DELAY_MS: u64 = 150;
 
+/// Whether a document's findings are provisional: analysed incrementally (the index lags behind
+/// the text) or computed on a tree that a fresh parse may shape differently around syntax errors.
+fn unsettled(d: &Document) -> bool {
+    d.index_stale_from.is_some() || d.is_provisional()
+}
+
 fn changed_others(st: &mut State, origin: &Uri) -> Batch {
-    let settle = st
-        .docs
-        .get(origin)
-        .is_some_and(|d| d.index_stale_from.is_some());
+    let settle = st.docs.get(origin).is_some_and(unsettled);
+    let State { docs, parser, .. } = &mut *st;
+    for doc in docs.values_mut() {
+        if doc.settle(parser) {
+            // The model was extracted from the replaced tree.
+            doc.index_stale_from = Some(0);
+        }
+    }
     st.sync_index();
     let uris: Vec<Uri> = st
         .docs

@@ -26,17 +26,25 @@ pub struct Document {
     /// Where the workspace index's model of this document starts to differ from the text (None: it
     /// is the model of this text). Set when an edit was analysed incrementally.
     pub index_stale_from: Option<usize>,
-    /// Whether the text holds a carriage return not followed by a line feed. tree-sitter counts rows
-    /// by line feeds only, LSP (and the rope) also by lone CRs; when they disagree the document is
-    /// reparsed from scratch instead of incrementally.
-    lone_cr: bool,
+    /// Whether the text must be reparsed from scratch after an edit (see `needs_full_parse`).
+    reparse_fully: bool,
+    /// The tree came from an incremental reparse of text with syntax errors, or from reparses
+    /// since one. tree-sitter's error recovery depends on the subtrees it reuses, so such a tree
+    /// may differ from a fresh parse; `settle` replaces it once the edits pause.
+    provisional: bool,
 }
 
-fn has_lone_cr(s: &str) -> bool {
+/// Texts an incremental reparse gets wrong, so edits to them reparse from scratch:
+/// - a carriage return not followed by a line feed: tree-sitter counts rows by line feeds only,
+///   LSP (and the rope) also by lone CRs, so the edit's points disagree with the tree's;
+/// - a NUL byte: tree-sitter's lexer reads it like the end of input, and a reused subtree that
+///   ended at one may differ from what a fresh parse gives (found by the `document_edits` fuzz
+///   target). Go source cannot contain NUL, so this only costs time on broken files.
+fn needs_full_parse(s: &str) -> bool {
     let b = s.as_bytes();
     b.iter()
         .enumerate()
-        .any(|(i, &c)| c == b'\r' && b.get(i + 1) != Some(&b'\n'))
+        .any(|(i, &c)| c == 0 || (c == b'\r' && b.get(i + 1) != Some(&b'\n')))
 }
 
 fn parse_rope(parser: &mut Parser, rope: &Rope, old: Option<&Tree>) -> Option<Tree> {
@@ -67,7 +75,8 @@ impl Document {
             text: Arc::from(text),
             outline: None,
             index_stale_from: None,
-            lone_cr: has_lone_cr(text),
+            reparse_fully: needs_full_parse(text),
+            provisional: false,
         }
     }
 
@@ -77,14 +86,14 @@ impl Document {
         Point::new(row, byte - self.rope.line_to_byte(row))
     }
 
-    /// Apply a batch of changes in order. Returns false when nothing could be applied.
+    /// Apply a batch of changes in order; changes whose range cannot be applied are skipped.
     pub fn apply_changes(
         &mut self,
         changes: &[TextDocumentContentChangeEvent],
         enc: Encoding,
         parser: &mut Parser,
     ) {
-        let mut full_reparse = self.lone_cr;
+        let mut full_reparse = self.reparse_fully;
         for change in changes {
             match change.range {
                 None => {
@@ -111,7 +120,7 @@ impl Document {
                     if self.rope.try_insert(start_char, &change.text).is_err() {
                         continue;
                     }
-                    if change.text.contains('\r') {
+                    if change.text.contains(['\r', '\0']) {
                         full_reparse = true;
                     }
                     let new_end_byte = start + change.text.len();
@@ -128,14 +137,37 @@ impl Document {
             }
         }
         let text: String = self.rope.to_string();
-        self.lone_cr = has_lone_cr(&text);
-        let reparsed = if full_reparse || self.lone_cr {
-            Some(go::parse(parser, &text))
+        self.reparse_fully = needs_full_parse(&text);
+        let reparsed = if full_reparse || self.reparse_fully {
+            None
         } else {
             parse_rope(parser, &self.rope, Some(&self.tree))
         };
+        // Sticky: a tree reparsed from a provisional one reuses its subtrees, and can differ from a
+        // fresh parse even without errors of its own (the property test found such an edit).
+        self.provisional = reparsed
+            .as_ref()
+            .is_some_and(|t| self.provisional || t.root_node().has_error());
         self.tree = reparsed.unwrap_or_else(|| go::parse(parser, &text));
         self.text = Arc::from(text);
+    }
+
+    /// Whether the tree may differ from a fresh parse of the text (see `provisional`).
+    pub fn is_provisional(&self) -> bool {
+        self.provisional
+    }
+
+    /// Replace a provisional tree by a fresh parse, so that findings on broken code end up the
+    /// same as after reopening the file or in `check`. A fresh parse of a 5,000-line file takes
+    /// longer than a keystroke may, so this runs when the edits pause, not on every change.
+    /// Returns whether the tree was replaced.
+    pub fn settle(&mut self, parser: &mut Parser) -> bool {
+        if !self.provisional {
+            return false;
+        }
+        self.tree = go::parse(parser, &self.text);
+        self.provisional = false;
+        true
     }
 }
 

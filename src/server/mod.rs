@@ -12,6 +12,7 @@ pub mod encoding;
 pub mod hover;
 pub mod indexing;
 pub mod navigation;
+pub mod parent;
 pub mod state;
 pub mod symbols;
 pub mod transport;
@@ -237,6 +238,7 @@ impl LanguageServer for Backend {
             // Until the folders are read, rules that report what is missing hold back.
             st.ws.partial = !roots.is_empty();
             st.roots = roots;
+            st.client_pid = params.process_id;
         }
         if let Some(opts) = &params.initialization_options {
             self.apply_client_settings(opts).await;
@@ -560,6 +562,7 @@ pub async fn serve_stdio() -> i32 {
             ended.notified().await;
             tokio::time::sleep(std::time::Duration::from_millis(200)).await;
         } => {}
+        _ = parent::wait_for_client_exit(state.clone()) => {}
     }
     if lock(&state).shutdown { 0 } else { 1 }
 }

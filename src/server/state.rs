@@ -55,6 +55,8 @@ pub struct State {
     pub config_problems: Vec<(Option<PathBuf>, Problem)>,
     pub indexing_done: bool,
     pub shutdown: bool,
+    /// The client's process id from `initialize`, watched so the server stops when it dies.
+    pub client_pid: Option<u32>,
     /// Bumped by every edit; a pending cross-file refresh only runs if it is still the latest.
     pub cross_gen: u64,
 }
@@ -76,6 +78,7 @@ impl Default for State {
             config_problems: vec![],
             indexing_done: false,
             shutdown: false,
+            client_pid: None,
             cross_gen: 0,
         }
     }

@@ -43,9 +43,15 @@ where
             }
             continue;
         }
-        let mut body = vec![0u8; length];
-        if reader.read_exact(&mut body).await.is_err() {
-            break;
+        // Grown as bytes arrive: a header may promise far more than the client ever sends.
+        let mut body = Vec::with_capacity(length.min(1 << 20));
+        match (&mut reader)
+            .take(length as u64)
+            .read_to_end(&mut body)
+            .await
+        {
+            Ok(n) if n == length => {}
+            _ => break,
         }
         let Some(clean) = clean(&body) else { continue };
         let is_exit = serde_json::from_slice::<Value>(&clean)
@@ -183,6 +189,18 @@ mod tests {
         let missing_version = clean(br#"{"id":8,"method":"shutdown"}"#).expect("rewritten");
         assert!(String::from_utf8_lossy(&missing_version).contains(INVALID_REQUEST_METHOD));
         assert!(clean(br#"{"jsonrpc":"2.0","method":"x","params":3}"#).is_none());
+    }
+
+    #[tokio::test]
+    async fn a_body_shorter_than_promised_ends_the_input() {
+        let input = b"Content-Length: 200000000\r\n\r\n{\"jsonrpc\":\"2.0\"}".to_vec();
+        let (mut client, server) = tokio::io::duplex(1 << 16);
+        let ended = std::sync::Arc::new(tokio::sync::Notify::new());
+        let task = tokio::spawn(async move { filter(&input[..], server, ended).await });
+        let mut out = String::new();
+        client.read_to_string(&mut out).await.expect("read");
+        task.await.expect("join");
+        assert_eq!(out, "");
     }
 
     #[tokio::test]

@@ -119,8 +119,7 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
 }
 
 fn in_select_case(n: Node<'_>) -> bool {
-    let mut cur = n.parent();
-    while let Some(p) = cur {
+    for p in go::ancestors(n) {
         match p.kind() {
             "communication_case" => {
                 return field(p, "communication").is_some_and(|c| go::contains(c, n));
@@ -128,7 +127,7 @@ fn in_select_case(n: Node<'_>) -> bool {
             "block" | "func_literal" | "function_declaration" | "method_declaration" => {
                 return false;
             }
-            _ => cur = p.parent(),
+            _ => {}
         }
     }
     false

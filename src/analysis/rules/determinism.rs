@@ -326,17 +326,19 @@ fn own_identifiers<'t>(body: Node<'t>) -> Vec<Node<'t>> {
 /// Whether the identifier is written: assignment target, ++/--, `delete(x, ..)`, `&x`.
 fn is_write(id: Node<'_>, src: &str) -> bool {
     let mut cur = id;
+    let mut up = go::ancestors(id).into_iter();
+    let mut parent = up.next();
     // Climb through `x[k]`, `x.f` as long as `x` is the operand.
-    while let Some(p) = cur.parent() {
+    while let Some(p) = parent {
         match p.kind() {
-            "index_expression" | "selector_expression" if field(p, "operand") == Some(cur) => {
-                cur = p
-            }
-            "parenthesized_expression" => cur = p,
+            "index_expression" | "selector_expression" if field(p, "operand") == Some(cur) => {}
+            "parenthesized_expression" => {}
             _ => break,
         }
+        cur = p;
+        parent = up.next();
     }
-    let Some(p) = cur.parent() else { return false };
+    let Some(p) = parent else { return false };
     match p.kind() {
         "expression_list" => {
             let Some(stmt) = p.parent() else { return false };

@@ -158,8 +158,7 @@ fn retryable_validation(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
 
 /// Whether `n` sits in the consequence of an `if` (within `body`) whose condition mentions `input`.
 fn in_if_testing(n: Node<'_>, body: Node<'_>, input: &str, cx: &FileContext<'_>) -> bool {
-    let mut cur = n.parent();
-    while let Some(p) = cur {
+    for p in go::ancestors(n) {
         if p == body {
             return false;
         }
@@ -177,7 +176,6 @@ fn in_if_testing(n: Node<'_>, body: Node<'_>, input: &str, cx: &FileContext<'_>)
                 return true;
             }
         }
-        cur = p.parent();
     }
     false
 }

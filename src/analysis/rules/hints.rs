@@ -24,22 +24,21 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
 /// The `.Request(...)` call on a request client made by a statement itself (not in a block or
 /// function nested in it: a call in a loop body runs once per element, not once in a row).
 fn request_in<'t>(cx: &FileContext<'t>, stmt: Node<'t>) -> Option<Node<'t>> {
-    cx.facts
-        .calls_in(stmt)
-        .iter()
-        .filter(|c| {
-            let mut cur = c.parts.node.parent();
-            while let Some(n) = cur {
-                if n == stmt {
-                    return true;
-                }
-                if matches!(n.kind(), "block" | "func_literal") {
-                    return false;
-                }
-                cur = n.parent();
-            }
-            false
-        })
+    // Found by descending (pruned at nested blocks and closures), not by climbing from each call
+    // with Node::parent: that searches from the root every step, cubic in deeply nested code.
+    let mut direct: Vec<Node<'t>> = vec![];
+    go::walk(stmt, |n| {
+        if n != stmt && matches!(n.kind(), "block" | "func_literal") {
+            return false;
+        }
+        if matches!(n.kind(), "call_expression" | "type_conversion_expression") {
+            direct.push(n);
+        }
+        true
+    });
+    direct
+        .into_iter()
+        .filter_map(|n| cx.facts.calls_in(n).iter().find(|c| c.parts.node == n))
         .find(|c| {
             futures::method_call(&c.parts, cx.src).is_some_and(|(recv, m)| {
                 m == "Request"

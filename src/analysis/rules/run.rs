@@ -21,17 +21,22 @@ use crate::analysis::types;
 pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     let mut seen_ids: HashSet<usize> = HashSet::new();
     let mut seen_calls: HashSet<usize> = HashSet::new();
-    for call in cx
-        .facts
-        .calls
-        .iter()
-        .filter(|c| c.sdk.is_some_and(restate_api::is_run))
-    {
+    let runs = || {
+        cx.facts
+            .calls
+            .iter()
+            .filter(|c| c.sdk.is_some_and(restate_api::is_run))
+    };
+    let closures: HashSet<usize> = runs()
+        .filter_map(|c| c.parts.arg(1).filter(|a| a.kind() == "func_literal"))
+        .map(|c| c.start_byte())
+        .collect();
+    for call in runs() {
         unnamed_run(cx, call, out);
         let Some(closure) = call.parts.arg(1).filter(|a| a.kind() == "func_literal") else {
             continue;
         };
-        ctx_in_run(cx, call, closure, &mut seen_ids, out);
+        ctx_in_run(cx, call, closure, &closures, &mut seen_ids, out);
         restate_in_run(cx, call, closure, &mut seen_calls, out);
         lost_mutation(cx, call, closure, out);
         unserializable_result(cx, closure, out);
@@ -177,6 +182,7 @@ fn ctx_in_run(
     cx: &FileContext<'_>,
     call: &CallFact<'_>,
     closure: Node<'_>,
+    run_closures: &HashSet<usize>,
     seen: &mut HashSet<usize>,
     out: &mut Vec<Finding>,
 ) {
@@ -192,6 +198,11 @@ fn ctx_in_run(
         .and_then(|p| field(p, "name"))
         .map(|n| text(n, cx.src).to_string());
     go::walk(body, |n| {
+        // A nested Run closure is checked on its own, with the handler contexts this one has,
+        // and its fix renames its own parameter; walking it here too made nesting cost n³.
+        if n.kind() == "func_literal" && run_closures.contains(&n.start_byte()) {
+            return false;
+        }
         if n.kind() != "identifier" {
             return true;
         }
