@@ -160,3 +160,35 @@ fn renaming_a_handler_updates_callers_in_other_open_files() {
     });
     assert_eq!(c.shutdown(), Some(0));
 }
+
+/// `$/cancelRequest` right after a references request: the answer is either the result (the
+/// request finished first) or RequestCancelled (-32800), never something else, and the server keeps
+/// answering. That the computation itself stops is tested in `server::cancel`.
+#[test]
+fn cancelled_references_answer_cancelled_or_complete() {
+    let root = fixture("workspaces/multi");
+    let mut c = LspClient::spawn();
+    c.initialize(Some(&root), caps_utf8(), Value::Null);
+    c.wait_indexed();
+    let read = std::fs::read_to_string(root.join("cart/read.go")).expect("read");
+    let ruri = c.open(&root.join("cart/read.go"), &read, 1);
+    c.diagnostics(&ruri, 1);
+    let params = json!({"textDocument": {"uri": ruri}, "position": pos_of(&read, "Items(", 1), "context": {"includeDeclaration": false}});
+    let mut cancelled = 0;
+    for _ in 0..20 {
+        let id = c.request_async("textDocument/references", params.clone());
+        c.notify("$/cancelRequest", json!({"id": id}));
+        let r = c.response(id);
+        match r.get("error") {
+            Some(e) => {
+                assert_eq!(e["code"], json!(-32800), "{r}");
+                cancelled += 1;
+            }
+            None => assert_eq!(uris(&r["result"]).len(), 2, "{r}"),
+        }
+    }
+    eprintln!("{cancelled} of 20 requests were cancelled before they finished");
+    let r = c.request("textDocument/references", params);
+    assert_eq!(uris(&r["result"]).len(), 2, "{r}");
+    assert_eq!(c.shutdown(), Some(0));
+}

@@ -94,6 +94,12 @@ pub fn definition(t: &Target) -> Vec<Location> {
 /// Every call site in the workspace naming the target (handler code and ingress clients): the
 /// handler string for handlers, the service string for services.
 pub fn references(ws: &Workspace, t: &Target) -> Vec<Location> {
+    references_until(ws, t, &|| false)
+}
+
+/// `references`, giving up (with what it found so far) once `stop` says so; it is asked once per
+/// file, so a cancelled request over a large workspace ends within one file's calls.
+pub fn references_until(ws: &Workspace, t: &Target, stop: &dyn Fn() -> bool) -> Vec<Location> {
     let (name, handler) = match t {
         Target::Service(s) => (&s.name, None),
         Target::Handler(s, h) => (&s.name, Some(h.as_str())),
@@ -102,6 +108,9 @@ pub fn references(ws: &Workspace, t: &Target) -> Vec<Location> {
     let mut files: Vec<&Arc<crate::analysis::workspace::IndexedFile>> = ws.files().collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     for f in files {
+        if stop() {
+            break;
+        }
         for c in &f.model.calls {
             let Some(svc) = &c.service else { continue };
             if svc.value != *name {

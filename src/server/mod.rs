@@ -2,6 +2,7 @@
 //! state synchronously at the top (before the first `.await`, so edits apply in arrival order),
 //! call the analysis, convert, and only then await to talk to the client.
 
+pub mod cancel;
 pub mod catch_panic;
 pub mod code_action;
 pub mod completion;
@@ -485,9 +486,10 @@ impl LanguageServer for Backend {
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
-        let mut st = lock(&self.state);
-        st.sync_index();
-        Ok(navigation::references(&st, &params))
+        cancel::run(self.state.clone(), move |st, token| {
+            navigation::references(st, &params, token)
+        })
+        .await
     }
 
     async fn document_highlight(
@@ -500,9 +502,10 @@ impl LanguageServer for Backend {
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
-        let mut st = lock(&self.state);
-        st.sync_index();
-        Ok(navigation::code_lenses(&st, &params))
+        cancel::run(self.state.clone(), move |st, token| {
+            navigation::code_lenses(st, &params, token)
+        })
+        .await
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
@@ -531,9 +534,11 @@ impl LanguageServer for Backend {
         &self,
         params: WorkspaceSymbolParams,
     ) -> Result<Option<WorkspaceSymbolResponse>> {
-        let mut st = lock(&self.state);
-        st.sync_index();
-        Ok(symbols::workspace_symbols(&st, &params.query))
+        // Services only (a few thousand in the largest workspaces), so the token is not polled.
+        cancel::run(self.state.clone(), move |st, _| {
+            symbols::workspace_symbols(st, &params.query)
+        })
+        .await
     }
 }
 

@@ -11,6 +11,7 @@ use tower_lsp_server::ls_types::{
 use crate::analysis::hover::{caller_count, ingress_path};
 use crate::analysis::navigate::{self, Target};
 use crate::analysis::workspace::{self, Location as AnLocation};
+use crate::server::cancel::Token;
 use crate::server::encoding;
 use crate::server::state::{State, path_to_uri};
 
@@ -51,10 +52,10 @@ pub fn definition(st: &State, p: &GotoDefinitionParams) -> Option<GotoDefinition
     (!locs.is_empty()).then_some(GotoDefinitionResponse::Array(locs))
 }
 
-pub fn references(st: &State, p: &ReferenceParams) -> Option<Vec<Location>> {
+pub fn references(st: &State, p: &ReferenceParams, token: &Token) -> Option<Vec<Location>> {
     let pos = &p.text_document_position;
     let t = target(st, &pos.text_document.uri, pos.position)?;
-    let mut locs: Vec<Location> = navigate::references(&st.ws, &t)
+    let mut locs: Vec<Location> = navigate::references_until(&st.ws, &t, &|| token.is_cancelled())
         .iter()
         .filter_map(|l| location(st, l))
         .collect();
@@ -87,11 +88,15 @@ pub fn highlights(st: &State, p: &DocumentHighlightParams) -> Option<Vec<Documen
 pub const SHOW_REFERENCES: &str = "restate.showReferences";
 pub const COPY_CURL: &str = "restate.copyIngressCurl";
 
-pub fn code_lenses(st: &State, p: &CodeLensParams) -> Option<Vec<CodeLens>> {
+pub fn code_lenses(st: &State, p: &CodeLensParams, token: &Token) -> Option<Vec<CodeLens>> {
     let doc = st.docs.get(&p.text_document.uri)?;
     let mut out = vec![];
     let mut seen = vec![];
     for (_, s, h) in workspace::handlers_in(&st.ws, &doc.path) {
+        // Each lens counts its handler's callers over the whole workspace.
+        if token.is_cancelled() {
+            return None;
+        }
         let Some(anchor) = h
             .func
             .as_ref()
@@ -112,7 +117,7 @@ pub fn code_lenses(st: &State, p: &CodeLensParams) -> Option<Vec<CodeLens>> {
             st.enc,
         );
         let t = Target::Handler(s.clone(), h.name.clone());
-        let refs: Vec<Location> = navigate::references(&st.ws, &t)
+        let refs: Vec<Location> = navigate::references_until(&st.ws, &t, &|| token.is_cancelled())
             .iter()
             .filter_map(|l| location(st, l))
             .collect();
