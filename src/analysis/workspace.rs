@@ -301,19 +301,20 @@ impl Workspace {
         target: &crate::analysis::model::CallTarget,
     ) -> Vec<(PathBuf, u32)> {
         use crate::analysis::model::CallTarget;
-        let (pkg, key) = match target {
-            CallTarget::Func(name) => (self.package_of(from).map(|(_, p)| p), name.clone()),
+        use std::borrow::Cow;
+        let (pkg, key): (_, Cow<'_, str>) = match target {
+            CallTarget::Func(name) => (self.package_of(from).map(|(_, p)| p), Cow::Borrowed(name)),
             CallTarget::Method { type_name, name } => (
                 self.package_of(from).map(|(_, p)| p),
-                format!("{type_name}.{name}"),
+                Cow::Owned(format!("{type_name}.{name}")),
             ),
             CallTarget::PkgFunc { path, name } => (
                 self.resolve_import(from, path)
                     .and_then(|k| self.packages.get(&k)),
-                name.clone(),
+                Cow::Borrowed(name),
             ),
         };
-        pkg.and_then(|p| p.funcs.get(&key))
+        pkg.and_then(|p| p.funcs.get(key.as_ref()))
             .cloned()
             .unwrap_or_default()
     }

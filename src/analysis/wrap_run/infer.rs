@@ -282,7 +282,7 @@ impl Cx<'_> {
                 if self.is_local(parts.func) {
                     return None;
                 }
-                let target = CallTarget::Func(name.to_string());
+                let target = CallTarget::Func(name.into());
                 if let Some(r) = self.ws.resolve_call(self.path, &target).first() {
                     return self.results_of(r, None);
                 }
@@ -316,8 +316,8 @@ impl Cx<'_> {
                     Some((path, tname)) => self.package_function(path, &format!("{tname}.{name}")),
                     None => {
                         let target = CallTarget::Method {
-                            type_name: base.to_string(),
-                            name: name.to_string(),
+                            type_name: base.into(),
+                            name: name.into(),
                         };
                         let r = self.ws.resolve_call(self.path, &target);
                         self.results_of(r.first()?, None)

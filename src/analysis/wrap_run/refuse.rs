@@ -182,20 +182,20 @@ fn call_problem(
         return None;
     }
     let target = match callee {
-        Callee::Ident(name) => CallTarget::Func(name.to_string()),
+        Callee::Ident(name) => CallTarget::Func(name.into()),
         Callee::Selector {
             operand,
             operand_ident: Some(q),
             name,
         } if !cx.is_local(operand) && cx.model.import_path_for(q).is_some() => {
             CallTarget::PkgFunc {
-                path: cx.model.import_path_for(q)?.to_string(),
-                name: name.to_string(),
+                path: cx.model.import_path_for(q)?.into(),
+                name: name.into(),
             }
         }
         Callee::Selector { operand, name, .. } => CallTarget::Method {
-            type_name: types::named_type_of(operand, src, cx.model)?,
-            name: name.to_string(),
+            type_name: types::named_type_of(operand, src, cx.model)?.into(),
+            name: name.into(),
         },
         Callee::Other => return None,
     };
