@@ -157,27 +157,48 @@ pub struct Function {
     pub kind: FuncKind,
     /// Empty for literals.
     pub name: String,
-    pub receiver: Option<Receiver>,
+    /// Boxed, like `ctx`: most functions have neither, and a workspace keeps every summary.
+    pub receiver: Option<Box<Receiver>>,
     /// Name for declarations, `func` keyword for literals.
     pub span: Span,
     /// The whole node.
     pub range: (u32, u32),
-    pub ctx: Option<CtxParam>,
-    pub params: Vec<Param>,
-    pub results: Vec<String>,
+    pub ctx: Option<Box<CtxParam>>,
+    /// Boxed slices (fixed once extracted; two words each instead of three).
+    pub params: Box<[Param]>,
+    pub results: Box<[String]>,
     pub parent: Option<u32>,
     /// A func literal passed directly to `Run`/`RunAsync`/`RunVoid`.
     pub run_closure: bool,
     pub region: Region,
-    /// Direct effects in this function's own code, outside Run closures.
-    pub effects: Vec<EffectSite>,
-    /// Method calls on fields of types declared in other files, resolved against the package.
-    pub pending_effects: Vec<PendingEffect>,
+    /// Direct and pending effects; boxed and absent for most functions, since a workspace keeps
+    /// every summary (see `effects()` and `pending_effects()`).
+    effect_sites: Option<Box<EffectSites>>,
     /// Calls that may reach other workspace functions, outside Run closures.
     pub calls: Vec<CallRef>,
 }
 
+#[derive(Clone, Debug, Default)]
+struct EffectSites {
+    direct: Vec<EffectSite>,
+    pending: Vec<PendingEffect>,
+}
+
 impl Function {
+    /// Direct effects in this function's own code, outside Run closures.
+    pub fn effects(&self) -> &[EffectSite] {
+        self.effect_sites.as_ref().map_or(&[], |e| &e.direct)
+    }
+
+    /// Method calls on fields of types declared in other files, resolved against the package.
+    pub fn pending_effects(&self) -> &[PendingEffect] {
+        self.effect_sites.as_ref().map_or(&[], |e| &e.pending)
+    }
+
+    fn effect_sites_mut(&mut self) -> &mut EffectSites {
+        self.effect_sites.get_or_insert_with(Default::default)
+    }
+
     pub fn is_handler_region(&self) -> bool {
         matches!(self.region, Region::Handler { .. })
     }
@@ -464,10 +485,10 @@ fn shrink(m: &mut FileModel) {
         if !f.is_handler_region() {
             dedup_calls(&mut f.calls);
         }
-        f.params.shrink_to_fit();
-        f.results.shrink_to_fit();
-        f.effects.shrink_to_fit();
-        f.pending_effects.shrink_to_fit();
+        if let Some(e) = &mut f.effect_sites {
+            e.direct.shrink_to_fit();
+            e.pending.shrink_to_fit();
+        }
         f.calls.shrink_to_fit();
     }
     m.builders.shrink_to_fit();
@@ -873,17 +894,16 @@ impl<'a, 't> Extractor<'a, 't> {
         self.m.functions.push(Function {
             kind,
             name,
-            receiver,
+            receiver: receiver.map(Box::new),
             span,
             range: (n.start_byte() as u32, n.end_byte() as u32),
-            ctx,
-            params,
-            results,
+            ctx: ctx.map(Box::new),
+            params: params.into_boxed_slice(),
+            results: results.into_boxed_slice(),
             parent,
             run_closure,
             region,
-            effects: vec![],
-            pending_effects: vec![],
+            effect_sites: None,
             calls: vec![],
         });
         idx
@@ -1299,7 +1319,8 @@ impl<'a, 't> Extractor<'a, 't> {
         if let Some((effect, what)) = found {
             let span = self.loc.node(call.node);
             self.m.functions[fi as usize]
-                .effects
+                .effect_sites_mut()
+                .direct
                 .push(EffectSite { effect, what, span });
             return;
         }
@@ -1327,7 +1348,10 @@ impl<'a, 't> Extractor<'a, 't> {
             method: name.to_string(),
             span: self.loc.node(call.node),
         };
-        self.m.functions[fi as usize].pending_effects.push(pending);
+        self.m.functions[fi as usize]
+            .effect_sites_mut()
+            .pending
+            .push(pending);
     }
 
     /// Package variables such as `os.Args` and writes to `os.Stdout` are effects without a call.
@@ -1339,7 +1363,8 @@ impl<'a, 't> Extractor<'a, 't> {
         if let Some((effect, what)) = effects::classify_selector(n, &self.m, self.src) {
             let span = self.loc.node(n);
             self.m.functions[fi as usize]
-                .effects
+                .effect_sites_mut()
+                .direct
                 .push(EffectSite { effect, what, span });
         }
     }
@@ -1551,19 +1576,22 @@ pub fn heap_bytes(m: &FileModel) -> usize {
                 s(&f.name)
                     + f.receiver
                         .as_ref()
-                        .map_or(0, |r| s(&r.name) + s(&r.type_name))
-                    + f.ctx.as_ref().map_or(0, |c| s(&c.name))
-                    + v(&f.params)
+                        .map_or(0, |r| size_of::<Receiver>() + s(&r.name) + s(&r.type_name))
+                    + f.ctx
+                        .as_ref()
+                        .map_or(0, |c| size_of::<CtxParam>() + s(&c.name))
+                    + std::mem::size_of_val(&*f.params)
                     + f.params
                         .iter()
                         .map(|p| s(&p.name) + s(&p.ty))
                         .sum::<usize>()
-                    + v(&f.results)
+                    + std::mem::size_of_val(&*f.results)
                     + f.results.iter().map(s).sum::<usize>()
-                    + v(&f.effects)
-                    + f.effects.iter().map(|e| s(&e.what)).sum::<usize>()
-                    + v(&f.pending_effects)
-                    + f.pending_effects
+                    + f.effect_sites.as_ref().map_or(0, |e| {
+                        size_of::<EffectSites>() + v(&e.direct) + v(&e.pending)
+                    })
+                    + f.effects().iter().map(|e| s(&e.what)).sum::<usize>()
+                    + f.pending_effects()
                         .iter()
                         .map(|p| s(&p.type_name) + s(&p.field) + s(&p.method))
                         .sum::<usize>()

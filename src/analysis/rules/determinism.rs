@@ -59,7 +59,7 @@ fn direct_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         for e in f
-            .effects
+            .effects()
             .iter()
             .cloned()
             .chain(resolved_pending(cx, cx.path, f))
@@ -79,11 +79,11 @@ fn resolved_pending(
     f: &crate::analysis::model::Function,
 ) -> Vec<EffectSite> {
     let mut out = vec![];
-    if f.pending_effects.is_empty() {
+    if f.pending_effects().is_empty() {
         return out;
     }
     let files = cx.ws.package_files(path);
-    for p in &f.pending_effects {
+    for p in f.pending_effects() {
         let field_type = files.iter().find_map(|file| {
             let td = file.model.types.iter().find(|t| t.name == p.type_name)?;
             let (_, ty) = td.fields.iter().find(|(n, _)| *n == p.field)?;
@@ -130,7 +130,7 @@ fn reachable(cx: &FileContext<'_>, start: &FuncRef) -> Vec<(Effect, Vec<Hop>)> {
             continue;
         }
         let pending = resolved_pending(cx, &file.path, func);
-        for e in func.effects.iter().chain(pending.iter()) {
+        for e in func.effects().iter().chain(pending.iter()) {
             if !e.effect.is_transitive() || found.iter().any(|(x, _)| *x == e.effect) {
                 continue;
             }

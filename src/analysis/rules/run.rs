@@ -581,7 +581,7 @@ fn manual_retry(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             .func
             .and_then(|i| cx.model.functions.get(i as usize))
             .is_some_and(|func| {
-                func.effects.iter().any(|e| {
+                func.effects().iter().any(|e| {
                     (e.span.start as usize) >= body.start_byte()
                         && (e.span.end as usize) <= body.end_byte()
                 })

@@ -72,7 +72,7 @@ pub fn step_label(cx: &Cx<'_>, t: &Target<'_>, func: &Function, outs: &[Output])
         .model
         .functions
         .iter()
-        .flat_map(|f| f.effects.iter())
+        .flat_map(|f| f.effects().iter())
         .map(|e| e.span.range())
         .filter(|(s, _)| (t.start..t.end).contains(s))
         .collect();
