@@ -9,7 +9,7 @@
 #
 # Everything it installs goes to editors/tests/.cache (git-ignored), except the Debian packages
 # (neovim, chromium, and the compilers code-server's native modules need). Logs: .cache/logs/.
-# Env: RESTATE_LSP  server binary (default <repo>/target/release/restate-lsp, built when missing)
+# Env: RESTATE_LSP  server binary (default $CARGO_TARGET_DIR or <repo>/target, then release/restate-lsp; built when missing)
 # Exit status: 0 when every suite passed, 1 when a suite failed, 2 when something could not be
 # installed or built (with a message saying what).
 set -euo pipefail
@@ -20,7 +20,7 @@ CACHE=$HERE/.cache
 LOGS=$CACHE/logs
 WORK=$CACHE/work
 ART=$REPO/ci-artifacts
-DEFAULT_LSP=$REPO/target/release/restate-lsp
+DEFAULT_LSP=${CARGO_TARGET_DIR:-$REPO/target}/release/restate-lsp
 RESTATE_LSP=${RESTATE_LSP:-$DEFAULT_LSP}
 
 # Pinned tool versions (the ones editor-clients.md verified on this machine kind).
