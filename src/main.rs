@@ -1,3 +1,9 @@
+// Summaries are many small allocations and parse trees are freed by the thousand: with mimalloc
+// `check` and a keystroke are 5-10 % faster and a 100,000-file index peaks 17 % lower than with
+// glibc's allocator (docs/performance.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::process::ExitCode;
 
