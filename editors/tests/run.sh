@@ -121,9 +121,14 @@ ensure_code_server() {
   if stamp_ok code-server "$CODE_SERVER" && [[ -x $CACHE/cs/bin/code-server ]]; then return 0; fi
   rm -rf "$CACHE/cs"
   log "installing $CODE_SERVER with Node 24 (about 2-3 minutes: native modules are compiled)"
+  # Peer dependencies are not resolved (legacy mode, inherited by the postinstall's own npm
+  # install): with new @xterm betas on the registry, npm's peer resolution for code-server's
+  # vscode tree went round in circles for more than ten minutes. The timeout makes any other hang
+  # fail loudly instead of using up the CI budget.
   step code-server env PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" \
+    npm_config_legacy_peer_deps=true \
     XDG_CONFIG_HOME="$CACHE/csxdg/config" XDG_DATA_HOME="$CACHE/csxdg/data" \
-    npm install -g --no-audit --no-fund --prefix "$CACHE/cs" "$CODE_SERVER"
+    timeout 900 npm install -g --no-audit --no-fund --prefix "$CACHE/cs" "$CODE_SERVER"
   [[ -x $CACHE/cs/bin/code-server ]] || die "code-server did not install (see $LOGS/install-code-server.log)"
   stamp_set code-server "$CODE_SERVER"
 }
