@@ -407,6 +407,19 @@ pub fn unparen(mut node: Node<'_>) -> Node<'_> {
     node
 }
 
+/// The variable an assignment target writes to: `g` for `g`, `g[k]`, `g.x.y`, `(g).x` (the target
+/// itself when it is something else, such as a call result).
+pub fn assigned_root(target: Node<'_>) -> Node<'_> {
+    let mut base = unparen(target);
+    while matches!(base.kind(), "index_expression" | "selector_expression") {
+        match field(base, "operand") {
+            Some(op) => base = unparen(op),
+            None => break,
+        }
+    }
+    base
+}
+
 pub fn is_func_like(kind: &str) -> bool {
     matches!(
         kind,

@@ -1438,14 +1438,8 @@ impl<'a, 't> Extractor<'a, 't> {
             _ => named_children(n).into_iter().take(1).collect(),
         };
         for t in targets {
-            let mut base = go::unparen(t);
             // `g[k] = v`, `g.x = v`: the write is to `g`.
-            while matches!(base.kind(), "index_expression" | "selector_expression") {
-                match field(base, "operand") {
-                    Some(op) => base = go::unparen(op),
-                    None => break,
-                }
-            }
+            let base = go::assigned_root(t);
             if base.kind() != "identifier" {
                 continue;
             }

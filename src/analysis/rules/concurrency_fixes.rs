@@ -10,25 +10,11 @@ use crate::analysis::go::{self, Callee, field, named_children, text};
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::facts;
 use crate::analysis::rules::fixkit::{self, ctx_at, error_return, sdk};
+use crate::analysis::rules::run::kebab;
 use crate::analysis::scope;
 
 /// Calls that synchronise with other goroutines (wait groups, mutexes, condition variables).
 const SYNC_METHODS: &[&str] = &["Done", "Wait", "Add", "Lock", "Unlock", "RLock", "RUnlock"];
-
-fn kebab(name: &str) -> String {
-    let mut out = String::new();
-    for (i, c) in name.chars().enumerate() {
-        if c.is_uppercase() {
-            if i > 0 {
-                out.push('-');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
 
 /// Whether the code in `n` only computes: no Restate operation, no channel or `select`, no
 /// synchronisation, no nested goroutine, no use of the handler context `ctx`, and no write to a
@@ -81,13 +67,7 @@ fn only_computes(cx: &FileContext<'_>, n: Node<'_>, owner: Option<Node<'_>>, ctx
             _ => named_children(w.node).into_iter().take(1).collect(),
         };
         for t in targets {
-            let mut base = go::unparen(t);
-            while matches!(base.kind(), "index_expression" | "selector_expression") {
-                match field(base, "operand") {
-                    Some(op) => base = go::unparen(op),
-                    None => break,
-                }
-            }
+            let base = go::assigned_root(t);
             if base.kind() != "identifier" || text(base, cx.src) == "_" {
                 continue;
             }

@@ -358,13 +358,7 @@ fn lost_mutation(
             _ => named_children(w.node).into_iter().take(1).collect(),
         };
         for t in targets {
-            let mut base = go::unparen(t);
-            while matches!(base.kind(), "index_expression" | "selector_expression") {
-                match field(base, "operand") {
-                    Some(op) => base = go::unparen(op),
-                    None => break,
-                }
-            }
+            let base = go::assigned_root(t);
             if base.kind() != "identifier" {
                 continue;
             }
