@@ -43,7 +43,7 @@ enum Command {
     },
     /// Measure latency and throughput; prints markdown tables.
     Bench {
-        /// keystroke, update, index, check, or all.
+        /// keystroke, update, hover, startup, analysis, index, check, families, or all.
         #[arg(default_value = "all")]
         what: String,
         /// Go corpus for index/check (default: the Go standard library from golang-src).
@@ -107,15 +107,16 @@ fn main() -> ExitCode {
                     "index" => cli::bench::index(&corpus, out),
                     "check" => cli::bench::check(&corpus, out),
                     "families" => cli::bench::families(out),
+                    "analysis" => cli::bench_analysis::analysis(out),
                     "hover" => cli::bench::hover(out),
                     "startup" => cli::bench::startup(out),
                     other => Err(std::io::Error::other(format!(
-                        "unknown benchmark `{other}`; use keystroke, update, hover, startup, index, check, families or all"
+                        "unknown benchmark `{other}`; use keystroke, update, hover, startup, analysis, index, check, families or all"
                     ))),
                 }
             };
             let list: Vec<&str> = if what == "all" {
-                let mut l = vec!["keystroke", "update", "hover", "startup"];
+                let mut l = vec!["keystroke", "update", "hover", "startup", "analysis"];
                 if corpus.is_dir() {
                     l.extend(["index", "check"]);
                 }

@@ -5,9 +5,7 @@
 use tree_sitter::Node;
 
 use crate::analysis::go::{self, CallParts, Callee, field, text};
-use crate::analysis::model::FileModel;
-use crate::analysis::scope;
-use crate::analysis::types;
+use crate::analysis::semantic::Semantic;
 
 /// An effect class; each maps to one rule.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -189,13 +187,13 @@ const SQL_METHODS: &[&str] = &[
 const EXEC_METHODS: &[&str] = &["Run", "Output", "CombinedOutput", "Start"];
 
 /// Classify a call; returns the effect and a short name of what was called.
-pub fn classify_call(
-    call: &CallParts<'_>,
-    callee: &Callee<'_, '_>,
-    model: &FileModel,
-    src: &str,
+pub fn classify_call<'t>(
+    call: &CallParts<'t>,
+    callee: &Callee<'t, '_>,
+    sem: &Semantic<'t>,
     catalog: &Catalog,
 ) -> Option<(Effect, String)> {
+    let src = sem.src();
     let Callee::Selector {
         operand,
         operand_ident,
@@ -204,9 +202,9 @@ pub fn classify_call(
     else {
         return None;
     };
-    // Package function through an import alias (not shadowed by a local variable).
+    // Package function through an import (not shadowed by a local variable).
     if let Some(alias) = operand_ident
-        && let Some(path) = model.import_path_for(alias)
+        && let Some(path) = sem.import_path(operand)
     {
         let effect = package_function(path, name).or_else(|| {
             catalog
@@ -216,9 +214,6 @@ pub fn classify_call(
                 .then_some(Effect::SideEffect)
         });
         if let Some(mut effect) = effect {
-            if scope::resolve_name(operand, alias, src).is_some() {
-                return None;
-            }
             // `fmt.Fprintf(os.Stderr, ...)` is console output; other writers are not ours.
             if path == "fmt" && !matches!(name, "Print" | "Printf" | "Println") {
                 return None;
@@ -230,7 +225,7 @@ pub fn classify_call(
         }
         if path == "fmt" && matches!(name, "Fprint" | "Fprintf" | "Fprintln") {
             let w = call.arg(0)?;
-            if is_std_stream(w, model, src) {
+            if is_std_stream(w, sem) {
                 return Some((Effect::Logging, format!("{alias}.{name}")));
             }
         }
@@ -248,17 +243,17 @@ pub fn classify_call(
     if EXEC_METHODS.contains(&name)
         && let Some(inner) = go::call_parts(go::unparen(operand))
         && let Callee::Selector {
+            operand: pkg,
             operand_ident: Some(a),
             name: "Command" | "CommandContext",
-            ..
         } = inner.callee(src)
-        && model.import_path_for(a) == Some("os/exec")
+        && sem.import_path(pkg) == Some("os/exec")
     {
         return Some((Effect::SideEffect, format!("{a}.Command(...).{name}")));
     }
-    let ty = types::type_of(operand, src, model)?;
+    let ty = sem.type_of(operand)?;
     if ty.trim_start_matches('*') == "os.File" && matches!(name, "Write" | "WriteString") {
-        return is_std_stream(operand, model, src)
+        return is_std_stream(operand, sem)
             .then(|| (Effect::Logging, format!("{}.{name}", text(operand, src))));
     }
     method_effect(&ty, name, catalog).map(|e| (e, format!("({ty}).{name}")))
@@ -299,7 +294,8 @@ pub fn is_io_method(name: &str, catalog: &Catalog) -> bool {
         || !catalog.receivers.is_empty()
 }
 
-fn is_std_stream(n: Node<'_>, model: &FileModel, src: &str) -> bool {
+fn is_std_stream<'t>(n: Node<'t>, sem: &Semantic<'t>) -> bool {
+    let src = sem.src();
     let n = go::unparen(n);
     if n.kind() != "selector_expression" {
         return false;
@@ -308,21 +304,19 @@ fn is_std_stream(n: Node<'_>, model: &FileModel, src: &str) -> bool {
         return false;
     };
     op.kind() == "identifier"
-        && model.import_path_for(text(op, src)) == Some("os")
+        && sem.import_path(op) == Some("os")
         && matches!(text(f, src), "Stdout" | "Stderr")
 }
 
 /// `os.Args` read as a value.
-pub fn classify_selector(n: Node<'_>, model: &FileModel, src: &str) -> Option<(Effect, String)> {
+pub fn classify_selector<'t>(n: Node<'t>, sem: &Semantic<'t>) -> Option<(Effect, String)> {
+    let src = sem.src();
     let f = field(n, "field")?;
     if text(f, src) != "Args" {
         return None;
     }
     let op = field(n, "operand")?;
-    if op.kind() != "identifier" || model.import_path_for(text(op, src)) != Some("os") {
-        return None;
-    }
-    if scope::resolve(op, src).is_some() {
+    if op.kind() != "identifier" || sem.import_path(op) != Some("os") {
         return None;
     }
     Some((Effect::Env, format!("{}.Args", text(op, src))))

@@ -7,7 +7,8 @@ use tree_sitter::{Node, Tree};
 
 use crate::analysis::findings::{Edit, Finding};
 use crate::analysis::go::{self, field, named_children, string_value, text};
-use crate::analysis::model::{FileModel, default_package_name};
+use crate::analysis::model::FileModel;
+use crate::analysis::semantic::Semantic;
 
 /// An edit adding `import "path"` unless the file already imports it.
 pub fn add_import(src: &str, tree: &Tree, model: &FileModel, path: &str) -> Option<Edit> {
@@ -16,9 +17,9 @@ pub fn add_import(src: &str, tree: &Tree, model: &FileModel, path: &str) -> Opti
 
 /// The package clause, imports and comments at the top of the file (Go puts imports before any
 /// other declaration, so the walk stops there instead of visiting every declaration).
-fn head(tree: &Tree) -> Vec<Node<'_>> {
+fn head(root: Node<'_>) -> Vec<Node<'_>> {
     let mut out = vec![];
-    let mut cursor = tree.root_node().walk();
+    let mut cursor = root.walk();
     if !cursor.goto_first_child() {
         return out;
     }
@@ -56,7 +57,7 @@ fn is_std(path: &str) -> bool {
 }
 
 fn placement(src: &str, tree: &Tree, path: &str) -> Option<Placement> {
-    let top = head(tree);
+    let top = head(tree.root_node());
     let decls: Vec<_> = top
         .iter()
         .copied()
@@ -143,7 +144,7 @@ pub fn add_imports(src: &str, tree: &Tree, model: &FileModel, paths: &[&str]) ->
             None => by_place.push((place, vec![p])),
         }
     }
-    let has_imports = head(tree)
+    let has_imports = head(tree.root_node())
         .into_iter()
         .any(|n| n.kind() == "import_declaration");
     by_place
@@ -169,86 +170,78 @@ pub fn add_imports(src: &str, tree: &Tree, model: &FileModel, paths: &[&str]) ->
         .collect()
 }
 
+/// The imports a file names, from its semantic model (no walk of the tree).
+fn imports_of<'t>(sem: &Semantic<'t>) -> Vec<NamedImport<'t>> {
+    sem.named_imports()
+        .filter_map(|(name, spec)| {
+            let up = sem.parent(spec)?;
+            let (list, decl) = if up.kind() == "import_spec_list" {
+                (Some(up), sem.parent(up)?)
+            } else {
+                (None, up)
+            };
+            Some(NamedImport {
+                spec,
+                decl,
+                list,
+                name: name.to_string(),
+            })
+        })
+        .collect()
+}
+
 /// An import the file refers to by name (not `_` or `.`).
 struct NamedImport<'t> {
     spec: Node<'t>,
+    /// The `import` declaration holding it, and the parenthesised list when there is one.
+    decl: Node<'t>,
+    list: Option<Node<'t>>,
     name: String,
 }
 
-fn named_imports<'t>(src: &str, tree: &'t Tree) -> Vec<NamedImport<'t>> {
-    let mut out = vec![];
-    for decl in head(tree) {
-        if decl.kind() != "import_declaration" {
-            continue;
-        }
-        let specs: Vec<Node<'t>> = named_children(decl)
-            .into_iter()
-            .flat_map(|c| {
-                if c.kind() == "import_spec_list" {
-                    named_children(c)
-                } else {
-                    vec![c]
-                }
-            })
-            .filter(|c| c.kind() == "import_spec")
-            .collect();
-        for spec in specs {
-            let Some(path) = field(spec, "path").and_then(|p| string_value(p, src)) else {
-                continue;
-            };
-            let name = match field(spec, "name") {
-                Some(n) if matches!(text(n, src), "_" | ".") => continue,
-                Some(n) => text(n, src).to_string(),
-                None => default_package_name(&path),
-            };
-            out.push(NamedImport { spec, name });
-        }
-    }
-    out
-}
-
-/// Start bytes of `name.X` uses in the tree (selectors and qualified types; strings and comments
-/// are leaves, so they never count).
-fn uses_of(tree: &Tree, src: &str, name: &str) -> Vec<usize> {
-    let mut out = vec![];
+/// Whether the file uses the package named `name` (`name.X` in a selector or a qualified type)
+/// anywhere `covered` does not hold. Strings and comments are leaves, so they never count.
+fn used_outside(sem: &Semantic<'_>, name: &str, covered: impl Fn(usize) -> bool) -> bool {
+    let src = sem.src();
+    let mut any = false;
     // Text the tree does not cover: only whitespace in a whole-file tree, but the other functions
     // when a keystroke re-analyses one function (`analysis::incremental` leaves them out of the
     // parse). Mentions there count as uses, so a fix never removes an import they need.
-    let root = tree.root_node();
+    let root = sem.root();
     let mut cursor = root.walk();
     let mut covered_to = 0;
+    let mut gaps = vec![];
     for child in root.children(&mut cursor) {
         if child.start_byte() > covered_to {
-            out.extend(mention_positions(src, covered_to, child.start_byte(), name));
+            gaps.push((covered_to, child.start_byte()));
         }
         covered_to = child.end_byte();
     }
-    if src.len() > covered_to {
-        out.extend(mention_positions(src, covered_to, src.len(), name));
-    }
-    go::walk(tree.root_node(), |n| {
-        match n.kind() {
-            "import_declaration" | "comment" => return false,
-            "selector_expression" => {
-                if let Some(op) = field(n, "operand")
-                    && op.kind() == "identifier"
-                    && text(op, src) == name
-                {
-                    out.push(op.start_byte());
-                }
+    gaps.push((covered_to, src.len()));
+    for (s, e) in gaps {
+        for u in mention_positions(src, s, e, name) {
+            if !covered(u) {
+                return true;
             }
-            "qualified_type" => {
-                if let Some(p) = field(n, "package")
-                    && text(p, src) == name
-                {
-                    out.push(p.start_byte());
-                }
-            }
-            _ => {}
+            any = true;
         }
-        true
-    });
-    out
+    }
+    for n in sem.mentions(name, 0, src.len()) {
+        let Some(p) = sem.parent(*n) else { continue };
+        let used = match p.kind() {
+            "selector_expression" => field(p, "operand") == Some(*n),
+            "qualified_type" => field(p, "package") == Some(*n),
+            _ => false,
+        };
+        if used {
+            if !covered(n.start_byte()) {
+                return true;
+            }
+            any = true;
+        }
+    }
+    // A package with no use at all was unused before the edits: not ours to remove.
+    !any
 }
 
 /// `name.` in a text, not preceded by an identifier character.
@@ -276,9 +269,10 @@ fn mention_positions(src: &str, start: usize, end: usize, name: &str) -> Vec<usi
 /// Deletions for the imports that `edits` leave without a use: an import used before the edits
 /// and by nothing after them (counting uses the edits insert). Imports that were unused already
 /// are left alone, so a wrongly guessed package name can never delete a used import.
-pub fn tidy_imports(src: &str, tree: &Tree, edits: &[Edit]) -> Vec<Edit> {
+pub fn tidy_imports(sem: &Semantic<'_>, edits: &[Edit]) -> Vec<Edit> {
+    let src = sem.src();
     let mut out = vec![];
-    let imports = named_imports(src, tree);
+    let imports = imports_of(sem);
     let covered = |pos: usize| edits.iter().any(|e| e.start <= pos && pos < e.end);
     for imp in &imports {
         let (ss, se) = (imp.spec.start_byte(), imp.spec.end_byte());
@@ -295,11 +289,10 @@ pub fn tidy_imports(src: &str, tree: &Tree, edits: &[Edit]) -> Vec<Edit> {
         if inserted > 0 {
             continue;
         }
-        let uses = uses_of(tree, src, &imp.name);
-        if uses.is_empty() || uses.iter().any(|u| !covered(*u)) {
+        if used_outside(sem, &imp.name, covered) {
             continue;
         }
-        if let Some(del) = remove_import(src, imp.spec) {
+        if let Some(del) = remove_import(src, imp) {
             out.push(del);
         }
     }
@@ -307,8 +300,8 @@ pub fn tidy_imports(src: &str, tree: &Tree, edits: &[Edit]) -> Vec<Edit> {
 }
 
 /// `edits` plus the import deletions they call for.
-pub fn with_tidy_imports(src: &str, tree: &Tree, mut edits: Vec<Edit>) -> Vec<Edit> {
-    let extra = tidy_imports(src, tree, &edits);
+pub fn with_tidy_imports(sem: &Semantic<'_>, mut edits: Vec<Edit>) -> Vec<Edit> {
+    let extra = tidy_imports(sem, &edits);
     edits.extend(extra);
     edits
 }
@@ -328,13 +321,13 @@ fn prev_line_start(src: &str, line: usize) -> Option<usize> {
 
 /// The deletion of one import spec, keeping gofmt's shape: its whole line, the group's blank
 /// separator when it was alone in its group, the declaration when it was the only spec.
-fn remove_import(src: &str, spec: Node<'_>) -> Option<Edit> {
+fn remove_import(src: &str, imp: &NamedImport<'_>) -> Option<Edit> {
+    let spec = imp.spec;
     let line = go::line_start(src, spec.start_byte());
     let after = src[spec.end_byte()..]
         .find('\n')
         .map(|i| spec.end_byte() + i + 1)
         .unwrap_or(src.len());
-    let parent = spec.parent()?;
     let whole_decl = |decl: Node<'_>| {
         let start = go::line_start(src, decl.start_byte());
         let mut end = src[decl.end_byte()..]
@@ -351,18 +344,15 @@ fn remove_import(src: &str, spec: Node<'_>) -> Option<Edit> {
         }
         Edit::replace(start, end, "")
     };
-    if parent.kind() == "import_declaration" {
-        return Some(whole_decl(parent));
-    }
-    if parent.kind() != "import_spec_list" {
-        return None;
-    }
+    let Some(parent) = imp.list else {
+        return Some(whole_decl(imp.decl));
+    };
     let specs: Vec<Node<'_>> = named_children(parent)
         .into_iter()
         .filter(|c| c.kind() == "import_spec")
         .collect();
     if specs.len() == 1 {
-        return Some(whole_decl(parent.parent()?));
+        return Some(whole_decl(imp.decl));
     }
     // Only whitespace around the spec on its line, else just the spec text.
     if !src[line..spec.start_byte()].trim().is_empty() {
@@ -412,7 +402,8 @@ pub fn fix_all(src: &str, tree: &Tree, findings: &[Finding]) -> Vec<Edit> {
             }
         }
     }
-    let extra: Vec<Edit> = tidy_imports(src, tree, &taken)
+    let sem = Semantic::build(src, tree);
+    let extra: Vec<Edit> = tidy_imports(&sem, &taken)
         .into_iter()
         .filter(|d| {
             !taken
@@ -438,32 +429,32 @@ fn overlaps(a: (usize, usize), b: (usize, usize)) -> bool {
 /// one more inside calls with several arguments, indexes and the right operand of a binary
 /// expression, one less inside parentheses. A binary expression printed there gets blanks around
 /// its operator only at depth 1 (see `binary`).
-pub fn expr_depth(node: Node<'_>) -> usize {
-    let Some(parent) = node.parent() else {
+pub fn expr_depth<'t>(sem: &Semantic<'t>, node: Node<'t>) -> usize {
+    let Some(parent) = sem.parent(node) else {
         return 1;
     };
     match parent.kind() {
         "argument_list" => {
-            let Some(call) = parent.parent() else {
+            let Some(call) = sem.parent(parent) else {
                 return 1;
             };
             let args = named_children(parent)
                 .into_iter()
                 .filter(|c| c.kind() != "comment")
                 .count();
-            expr_depth(call) + usize::from(args > 1)
+            expr_depth(sem, call) + usize::from(args > 1)
         }
-        "selector_expression" | "unary_expression" | "call_expression" => expr_depth(parent),
+        "selector_expression" | "unary_expression" | "call_expression" => expr_depth(sem, parent),
         "index_expression" | "slice_expression" => {
             if field(parent, "operand") == Some(node) {
                 1
             } else {
-                expr_depth(parent) + 1
+                expr_depth(sem, parent) + 1
             }
         }
-        "parenthesized_expression" => expr_depth(parent).saturating_sub(1).max(1),
+        "parenthesized_expression" => expr_depth(sem, parent).saturating_sub(1).max(1),
         "binary_expression" => {
-            let d = expr_depth(parent);
+            let d = expr_depth(sem, parent);
             if field(parent, "right") == Some(node) {
                 d + 1
             } else {
@@ -472,7 +463,7 @@ pub fn expr_depth(node: Node<'_>) -> usize {
                 d + usize::from(!same)
             }
         }
-        "expression_list" => match parent.parent() {
+        "expression_list" => match sem.parent(parent) {
             Some(stmt)
                 if matches!(
                     stmt.kind(),
@@ -699,7 +690,7 @@ mod tests {
 
     fn tidy(src: &str, edits: Vec<Edit>) -> String {
         let tree = parse_str(src);
-        let all = with_tidy_imports(src, &tree, edits);
+        let all = with_tidy_imports(&Semantic::build(src, &tree), edits);
         apply_edits(src, &all).unwrap_or_default()
     }
 
@@ -775,13 +766,14 @@ mod tests {
     fn depths_follow_gofmt() {
         let src = "package p\n\nfunc f() {\n\tg(A)\n\tg(a, B)\n\tx := C\n\tx, y := D, 1\n\th(a).g(E)\n\tif x == F {\n\t}\n\tm[G]++\n\tk(a, (H))\n}\n";
         let tree = parse_str(src);
+        let sem = Semantic::build(src, &tree);
         let mut got = vec![];
         go::walk(tree.root_node(), |n| {
             if n.kind() == "identifier"
                 && text(n, src).len() == 1
                 && text(n, src).chars().all(|c| c.is_ascii_uppercase())
             {
-                got.push((text(n, src).to_string(), expr_depth(n)));
+                got.push((text(n, src).to_string(), expr_depth(&sem, n)));
             }
             true
         });

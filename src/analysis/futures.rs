@@ -7,7 +7,7 @@ use tree_sitter::Node;
 
 use crate::analysis::go::{self, Callee, call_parts, field, text};
 use crate::analysis::model::{FileModel, sdk_fn};
-use crate::analysis::scope;
+use crate::analysis::semantic::Semantic;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FutureKind {
@@ -99,24 +99,30 @@ impl FutureKind {
 }
 
 /// The kind of value an expression evaluates to, if it comes from the SDK.
-pub fn kind_of(expr: Node<'_>, src: &str, model: &FileModel) -> Option<FutureKind> {
-    kind_depth(expr, src, model, 0)
+pub fn kind_of<'t>(expr: Node<'t>, sem: &Semantic<'t>, model: &FileModel) -> Option<FutureKind> {
+    kind_depth(expr, sem, model, 0)
 }
 
-fn kind_depth(expr: Node<'_>, src: &str, model: &FileModel, depth: u32) -> Option<FutureKind> {
+fn kind_depth<'t>(
+    expr: Node<'t>,
+    sem: &Semantic<'t>,
+    model: &FileModel,
+    depth: u32,
+) -> Option<FutureKind> {
+    let src = sem.src();
     if depth > 6 {
         return None;
     }
     let expr = go::unparen(expr);
     match expr.kind() {
         "identifier" => {
-            let d = scope::resolve(expr, src)?;
+            let d = sem.resolve(expr)?;
             if d.stmt.kind() == "range_clause" {
                 return None;
             }
             // `first, err := restate.WaitFirst(...)`: only the first result is the winner.
             let v = d.value?;
-            let k = kind_depth(v, src, model, depth + 1)?;
+            let k = kind_depth(v, sem, model, depth + 1)?;
             if k == FutureKind::WaitFirstResult && !is_first_of(d.stmt, d.name) {
                 return None;
             }
@@ -189,7 +195,7 @@ fn kind_depth(expr: Node<'_>, src: &str, model: &FileModel, depth: u32) -> Optio
             }
             // Methods on SDK values.
             if let Callee::Selector { operand, name, .. } = callee {
-                let base = kind_depth(operand, src, model, depth + 1)?;
+                let base = kind_depth(operand, sem, model, depth + 1)?;
                 return match (base, name) {
                     (FutureKind::Client, "RequestFuture") => Some(FutureKind::Response),
                     (FutureKind::Client | FutureKind::SendClient, "Send") => {

@@ -86,6 +86,16 @@ fn field_ids() -> &'static [Option<std::num::NonZeroU16>] {
     })
 }
 
+/// The grammar's id of a field the analysis uses (0, which no field has, for others): for
+/// comparing a cursor's `field_id` without building strings.
+pub fn field_id(name: &str) -> u16 {
+    FIELDS
+        .iter()
+        .position(|f| *f == name)
+        .and_then(|i| field_ids()[i])
+        .map_or(0, |id| id.get())
+}
+
 pub fn field<'t>(node: Node<'t>, name: &str) -> Option<Node<'t>> {
     match FIELDS.iter().position(|f| *f == name) {
         Some(i) => node.child_by_field_id(field_ids()[i]?.get()),
@@ -122,19 +132,6 @@ pub struct Kinds {
     pub range_clause: u16,
     pub receive_statement: u16,
     pub type_switch_statement: u16,
-}
-
-/// Kinds whose nodes declare local names (see `scope::collect_declared`).
-pub fn is_declaring_kind(id: u16) -> bool {
-    let k = kinds();
-    id == k.parameter_declaration
-        || id == k.variadic_parameter_declaration
-        || id == k.var_spec
-        || id == k.const_spec
-        || id == k.short_var_declaration
-        || id == k.range_clause
-        || id == k.receive_statement
-        || id == k.type_switch_statement
 }
 
 pub fn kinds() -> &'static Kinds {
@@ -245,6 +242,12 @@ pub fn string_value(node: Node<'_>, src: &str) -> Option<String> {
         }
         _ => None,
     }
+}
+
+/// The text inside a string literal's quotes, escapes kept (import paths have none).
+pub fn string_content<'s>(node: Node<'_>, src: &'s str) -> &'s str {
+    let (s, e) = string_content_range(node);
+    src.get(s..e).unwrap_or("")
 }
 
 /// Byte range of a string literal's content (inside the quotes).
@@ -427,51 +430,6 @@ pub fn is_func_like(kind: &str) -> bool {
     )
 }
 
-/// The root of the tree `node` belongs to.
-pub fn root_of(node: Node<'_>) -> Node<'_> {
-    let raw = node.into_raw();
-    // SAFETY: a node carries a pointer to its tree, valid for the node's lifetime 'tree; the root
-    // node of that tree is a non-null node borrowing the same tree for the same lifetime.
-    unsafe { Node::from_raw(tree_sitter::ffi::ts_tree_root_node(raw.tree)) }
-}
-
-/// The ancestors of `node`, innermost first (`node` itself excluded). tree-sitter nodes have no
-/// parent pointer: `Node::parent` searches down from the root, so climbing with it costs depth²
-/// and deeply nested code (thousands of levels) took minutes. This finds the chain in one descent.
-pub fn ancestors(node: Node<'_>) -> Vec<Node<'_>> {
-    let mut chain = vec![];
-    let mut cur = root_of(node);
-    while cur != node {
-        chain.push(cur);
-        match cur.child_with_descendant(node) {
-            Some(next) => cur = next,
-            None => break,
-        }
-    }
-    chain.reverse();
-    chain
-}
-
-/// The statement that contains `node` directly inside a `statement_list` (or the node itself).
-pub fn enclosing_statement(node: Node<'_>) -> Option<Node<'_>> {
-    let mut cur = node;
-    for parent in ancestors(node) {
-        if parent.kind() == "statement_list" {
-            return Some(cur);
-        }
-        if is_func_like(parent.kind()) || parent.kind() == "source_file" {
-            return None;
-        }
-        cur = parent;
-    }
-    None
-}
-
-/// The innermost function-like ancestor (declaration, method or literal).
-pub fn enclosing_func(node: Node<'_>) -> Option<Node<'_>> {
-    ancestors(node).into_iter().find(|n| is_func_like(n.kind()))
-}
-
 /// Whether `inner` lies within `outer` (by byte range; trees never overlap otherwise).
 pub fn contains(outer: Node<'_>, inner: Node<'_>) -> bool {
     outer.start_byte() <= inner.start_byte() && inner.end_byte() <= outer.end_byte()
@@ -510,6 +468,27 @@ pub fn one_line(t: &str, max: usize) -> String {
     } else {
         s
     }
+}
+
+/// The package name Go uses for an unaliased import path.
+pub fn default_package_name(path: &str) -> String {
+    if path == crate::analysis::restate_api::SDK_PATH {
+        return "restate".to_string();
+    }
+    let mut parts: Vec<&str> = path.split('/').collect();
+    // `.../v2` major-version suffixes are not the package name.
+    if parts.len() > 1
+        && let Some(last) = parts.last()
+        && last.len() > 1
+        && last.starts_with('v')
+        && last[1..].chars().all(|c| c.is_ascii_digit())
+    {
+        parts.pop();
+    }
+    let last = parts.last().copied().unwrap_or(path);
+    let last = last.strip_prefix("go-").unwrap_or(last);
+    let last = last.strip_suffix(".go").unwrap_or(last);
+    last.replace(['-', '.'], "_")
 }
 
 /// Go's predeclared functions, never workspace functions.

@@ -12,7 +12,7 @@ use crate::analysis::futures::{self, FutureKind};
 use crate::analysis::go::{self, field, text};
 use crate::analysis::model::{FileModel, PkgRef};
 use crate::analysis::restate_api::{HandlerKind, INGRESS_PATH, SDK_PATH, SERVER_PATH, ServiceKind};
-use crate::analysis::scope;
+use crate::analysis::semantic::Semantic;
 use crate::analysis::workspace::{Handler, Service, Workspace};
 
 pub struct HoverResult {
@@ -33,10 +33,11 @@ pub fn hover(
         .root_node()
         .named_descendant_for_byte_range(byte, byte)?;
     let range = (node.start_byte(), node.end_byte());
-    let md = api_hover(node, src, model)
+    let sem = Semantic::build_at(src, tree, byte);
+    let md = api_hover(node, &sem, model)
         .map(str::to_string)
-        .or_else(|| handler_definition_hover(node, model, ws, path))
-        .or_else(|| call_string_hover(node, model, ws, path))?;
+        .or_else(|| handler_definition_hover(node, &sem, model, ws, path))
+        .or_else(|| call_string_hover(node, &sem, model, ws, path))?;
     Some(HoverResult {
         markdown: md,
         start: range.0,
@@ -54,19 +55,20 @@ fn package_of_alias(model: &FileModel, alias: &str) -> Option<Package> {
 }
 
 /// SDK documentation for the identifier under the cursor.
-fn api_hover(node: Node<'_>, src: &str, model: &FileModel) -> Option<&'static str> {
-    let parent = node.parent()?;
+fn api_hover<'t>(node: Node<'t>, sem: &Semantic<'t>, model: &FileModel) -> Option<&'static str> {
+    let src = sem.src();
+    let parent = sem.parent(node)?;
     let name = text(node, src);
     match (node.kind(), parent.kind()) {
         ("field_identifier", "selector_expression") if field(parent, "field") == Some(node) => {
             let operand = field(parent, "operand")?;
             if operand.kind() == "identifier"
-                && scope::resolve(operand, src).is_none()
+                && sem.resolve(operand).is_none()
                 && let Some(pkg) = package_of_alias(model, text(operand, src))
             {
                 return docs::markdown(pkg, name);
             }
-            method_hover(operand, name, src, model)
+            method_hover(operand, name, sem, model)
         }
         ("type_identifier", "qualified_type") => {
             let pkg_node = field(parent, "package")?;
@@ -74,7 +76,7 @@ fn api_hover(node: Node<'_>, src: &str, model: &FileModel) -> Option<&'static st
             docs::markdown(pkg, name)
         }
         ("identifier" | "type_identifier", _) if model.restate == Some(PkgRef::Dot) => {
-            if node.kind() == "identifier" && scope::resolve(node, src).is_some() {
+            if node.kind() == "identifier" && sem.resolve(node).is_some() {
                 return None;
             }
             docs::markdown(Package::Restate, name)
@@ -84,13 +86,13 @@ fn api_hover(node: Node<'_>, src: &str, model: &FileModel) -> Option<&'static st
 }
 
 /// `.Method` on an SDK value: the entry named after the value's type.
-fn method_hover(
-    receiver: Node<'_>,
+fn method_hover<'t>(
+    receiver: Node<'t>,
     method: &str,
-    src: &str,
+    sem: &Semantic<'t>,
     model: &FileModel,
 ) -> Option<&'static str> {
-    let kind = futures::kind_of(receiver, src, model)?;
+    let kind = futures::kind_of(receiver, sem, model)?;
     let (pkg, ty) = match (kind, method) {
         (FutureKind::Client | FutureKind::SendClient, "Send") => (Package::Restate, "SendClient"),
         (FutureKind::Response, "GetInvocationId") => (Package::Restate, "ResponseFuture"),
@@ -176,8 +178,9 @@ pub fn handler_markdown(ws: &Workspace, s: &Service, h: &Handler) -> String {
 }
 
 /// Hover over a handler's method or function name.
-fn handler_definition_hover(
-    node: Node<'_>,
+fn handler_definition_hover<'t>(
+    node: Node<'t>,
+    sem: &Semantic<'t>,
     model: &FileModel,
     ws: &Workspace,
     path: &Path,
@@ -185,7 +188,7 @@ fn handler_definition_hover(
     if !matches!(node.kind(), "field_identifier" | "identifier") {
         return None;
     }
-    let parent = node.parent()?;
+    let parent = sem.parent(node)?;
     if !matches!(parent.kind(), "method_declaration" | "function_declaration")
         || field(parent, "name") != Some(node)
     {
@@ -211,8 +214,9 @@ fn handler_definition_hover(
 }
 
 /// Hover over the service or handler string of a `Service/Object/Workflow(...)` call.
-fn call_string_hover(
-    node: Node<'_>,
+fn call_string_hover<'t>(
+    node: Node<'t>,
+    sem: &Semantic<'t>,
     model: &FileModel,
     ws: &Workspace,
     path: &Path,
@@ -220,7 +224,7 @@ fn call_string_hover(
     let lit = if go::is_string_literal(node) {
         node
     } else {
-        node.parent().filter(|p| go::is_string_literal(*p))?
+        sem.parent(node).filter(|p| go::is_string_literal(*p))?
     };
     let at = lit.start_byte() + 1;
     for c in &model.calls {

@@ -17,7 +17,7 @@ use crate::analysis::go::{
 use crate::analysis::restate_api::{
     CallApi, CtxKind, HandlerKind, INGRESS_PATH, SDK_PATH, SERVER_PATH, ServiceKind,
 };
-use crate::analysis::scope;
+use crate::analysis::semantic::Semantic;
 use crate::analysis::span::{Locator, Span};
 
 /// How a file refers to an imported package.
@@ -52,26 +52,7 @@ impl Import {
     }
 }
 
-/// The package name Go uses for an unaliased import path.
-pub fn default_package_name(path: &str) -> String {
-    if path == SDK_PATH {
-        return "restate".to_string();
-    }
-    let mut parts: Vec<&str> = path.split('/').collect();
-    // `.../v2` major-version suffixes are not the package name.
-    if parts.len() > 1
-        && let Some(last) = parts.last()
-        && last.len() > 1
-        && last.starts_with('v')
-        && last[1..].chars().all(|c| c.is_ascii_digit())
-    {
-        parts.pop();
-    }
-    let last = parts.last().copied().unwrap_or(path);
-    let last = last.strip_prefix("go-").unwrap_or(last);
-    let last = last.strip_suffix(".go").unwrap_or(last);
-    last.replace(['-', '.'], "_")
-}
+pub use crate::analysis::go::default_package_name;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CtxParam {
@@ -405,18 +386,30 @@ impl FileModel {
         })
     }
 
+    /// The function whose node starts at `byte` (functions are numbered in source order).
+    pub fn function_at_start(&self, byte: usize) -> Option<u32> {
+        let i = self
+            .functions
+            .partition_point(|f| (f.range.0 as usize) < byte);
+        (self.functions.get(i)?.range.0 as usize == byte).then_some(i as u32)
+    }
+
     /// The innermost function containing a byte offset.
     pub fn function_at(&self, byte: usize) -> Option<(u32, &Function)> {
-        let mut best: Option<(u32, &Function)> = None;
-        for (i, f) in self.functions.iter().enumerate() {
-            if (f.range.0 as usize) <= byte && byte < (f.range.1 as usize) {
-                match best {
-                    Some((_, b)) if b.range.0 >= f.range.0 => {}
-                    _ => best = Some((i as u32, f)),
-                }
+        // Functions are numbered in source order and nest: the last one starting at or before
+        // `byte`, or the nearest of its enclosing functions, is the innermost holding it.
+        let after = self
+            .functions
+            .partition_point(|f| (f.range.0 as usize) <= byte);
+        let mut cur = after.checked_sub(1).map(|i| i as u32);
+        while let Some(i) = cur {
+            let f = self.functions.get(i as usize)?;
+            if byte < f.range.1 as usize {
+                return Some((i, f));
             }
+            cur = f.parent;
         }
-        best
+        None
     }
 }
 
@@ -445,25 +438,31 @@ pub fn extract(src: &str, tree: &Tree) -> FileModel {
 }
 
 pub fn extract_with(src: &str, tree: &Tree, opts: &ExtractOptions) -> FileModel {
+    let sem = Semantic::build(src, tree);
+    extract_with_semantic(&sem, opts)
+}
+
+/// `extract_with` over a semantic model that is already built (the rules reuse it).
+pub fn extract_with_semantic(sem: &Semantic<'_>, opts: &ExtractOptions) -> FileModel {
+    let src = sem.src();
+    let root = sem.root();
     let mut ex = Extractor {
         src,
+        sem,
         loc: Locator::new(src),
         opts,
         m: FileModel {
             generated: is_generated(src),
-            has_errors: tree.root_node().has_error(),
+            has_errors: root.has_error(),
             ..FileModel::default()
         },
         stack: Vec::new(),
         run_literals: HashSet::new(),
         pending_var_handlers: Vec::new(),
         builder_vars: Vec::new(),
-        declared: std::collections::HashSet::new(),
-        _t: std::marker::PhantomData,
     };
-    let root = tree.root_node();
     ex.top_level(root);
-    ex.walk(root);
+    ex.walk();
     ex.attach_var_handlers();
     let mut m = ex.m;
     shrink(&mut m);
@@ -513,8 +512,9 @@ fn dedup_calls(calls: &mut Vec<CallRef>) {
 }
 
 struct Extractor<'a, 't> {
-    src: &'a str,
-    loc: Locator<'a>,
+    src: &'t str,
+    sem: &'a Semantic<'t>,
+    loc: Locator<'t>,
     opts: &'a ExtractOptions,
     m: FileModel,
     /// Enclosing functions of the node being visited: (index, end byte).
@@ -524,16 +524,13 @@ struct Extractor<'a, 't> {
     /// `svc.Handler("h", ...)` calls on a variable: (variable, handler).
     /// (variable, handler, enclosing function, byte of the call).
     pending_var_handlers: Vec<(String, BuilderHandler, Option<u32>, usize)>,
-    /// Builders assigned to a variable: (variable, builder index).
-    /// Every name some local declaration in the file introduces.
-    declared: std::collections::HashSet<&'a str>,
-    /// (variable, builder index, enclosing function, byte of the assignment).
+    /// Builders assigned to a variable: (variable, builder index, enclosing function, byte of
+    /// the assignment).
     builder_vars: Vec<(String, usize, Option<u32>, usize)>,
-    _t: std::marker::PhantomData<&'t ()>,
 }
 
 impl<'a, 't> Extractor<'a, 't> {
-    fn text(&self, n: Node<'_>) -> &'a str {
+    fn text(&self, n: Node<'_>) -> &'t str {
         text(n, self.src)
     }
 
@@ -725,38 +722,27 @@ impl<'a, 't> Extractor<'a, 't> {
 
     // ---- the walk ------------------------------------------------------------------------------
 
-    fn walk(&mut self, root: Node<'t>) {
-        // The walk needs `&mut self` inside the visitor; collect in one pass.
-        let mut nodes: Vec<Node<'_>> = Vec::new();
-        let mut declared = std::collections::HashSet::new();
-        let src = self.src;
-        go::walk(root, |n| {
-            if go::is_declaring_kind(n.kind_id()) {
-                scope::collect_declared(n, src, &mut declared);
-            }
-            if matches!(
-                n.kind(),
-                "function_declaration"
-                    | "method_declaration"
-                    | "func_literal"
-                    | "call_expression"
-                    | "type_conversion_expression"
-                    | "selector_expression"
-                    | "assignment_statement"
-                    | "inc_statement"
-                    | "dec_statement"
-            ) {
-                nodes.push(n);
-            }
-            !matches!(
-                n.kind(),
-                "import_declaration"
-                    | "comment"
-                    | "interpreted_string_literal"
-                    | "raw_string_literal"
-            )
-        });
-        self.declared = declared;
+    fn walk(&mut self) {
+        let nodes: Vec<Node<'t>> = self
+            .sem
+            .listed()
+            .iter()
+            .copied()
+            .filter(|n| {
+                matches!(
+                    n.kind(),
+                    "function_declaration"
+                        | "method_declaration"
+                        | "func_literal"
+                        | "call_expression"
+                        | "type_conversion_expression"
+                        | "selector_expression"
+                        | "assignment_statement"
+                        | "inc_statement"
+                        | "dec_statement"
+                )
+            })
+            .collect();
         for n in nodes {
             while let Some(&(_, end)) = self.stack.last() {
                 if n.start_byte() >= end {
@@ -1041,13 +1027,15 @@ impl<'a, 't> Extractor<'a, 't> {
         let mut has_idem = false;
         let mut method_span = None;
         let mut method_args_close = None;
-        if let Some(sel) = call
-            .node
-            .parent()
+        if let Some(sel) = self
+            .sem
+            .parent(call.node)
             .filter(|p| p.kind() == "selector_expression")
             && let (Some(fname), Some(outer)) = (
                 field(sel, "field"),
-                sel.parent().filter(|g| g.kind() == "call_expression"),
+                self.sem
+                    .parent(sel)
+                    .filter(|g| g.kind() == "call_expression"),
             )
         {
             method = Some(match self.text(fname) {
@@ -1068,8 +1056,9 @@ impl<'a, 't> Extractor<'a, 't> {
             Some(ClientMethod::RequestFuture) => self.future_awaited(full),
             _ => false,
         };
-        let result_unused = full
-            .parent()
+        let result_unused = self
+            .sem
+            .parent(full)
             .is_some_and(|p| p.kind() == "expression_statement");
         let ctor_open = call
             .arg_list
@@ -1097,30 +1086,24 @@ impl<'a, 't> Extractor<'a, 't> {
     }
 
     /// Whether the future made by `fut_expr` (a `.RequestFuture(x)` call) is waited for.
-    fn future_awaited(&self, fut_expr: Node<'_>) -> bool {
+    fn future_awaited(&self, fut_expr: Node<'t>) -> bool {
+        let responds = |n: Node<'t>| {
+            self.sem
+                .parent(n)
+                .filter(|p| p.kind() == "selector_expression")
+                .and_then(|sel| field(sel, "field"))
+                .is_some_and(|f| self.text(f) == "Response")
+        };
         // `.RequestFuture(x).Response()`
-        if let Some(sel) = fut_expr
-            .parent()
-            .filter(|p| p.kind() == "selector_expression")
-            && field(sel, "field").is_some_and(|f| self.text(f) == "Response")
-        {
+        if responds(fut_expr) {
             return true;
         }
-        // `fut := ....RequestFuture(x)` and later `fut.Response()` in the same function.
-        let Some(var) = assigned_variable(fut_expr, self.src) else {
-            return false;
-        };
-        let Some(func) = self
-            .current()
-            .and_then(|i| self.m.functions.get(i as usize))
+        // `fut := ....RequestFuture(x)` and later `fut.Response()`.
+        let Some(b) = assigned_ident(self.sem, fut_expr).and_then(|v| self.sem.binding_of(v))
         else {
             return false;
         };
-        let body = self
-            .src
-            .get(func.range.0 as usize..func.range.1 as usize)
-            .unwrap_or("");
-        body.contains(&format!("{var}.Response("))
+        self.sem.uses(b).iter().any(|u| responds(*u))
     }
 
     fn key_arg(&self, a: Node<'_>) -> KeyArg {
@@ -1150,8 +1133,16 @@ impl<'a, 't> Extractor<'a, 't> {
         let mut handlers = vec![];
         let mut cur = call.node;
         // Walk up the `.Handler(...)` chain.
-        while let Some(sel) = cur.parent().filter(|p| p.kind() == "selector_expression") {
-            let Some(outer) = sel.parent().filter(|p| p.kind() == "call_expression") else {
+        while let Some(sel) = self
+            .sem
+            .parent(cur)
+            .filter(|p| p.kind() == "selector_expression")
+        {
+            let Some(outer) = self
+                .sem
+                .parent(sel)
+                .filter(|p| p.kind() == "call_expression")
+            else {
                 break;
             };
             let fname = field(sel, "field").map(|f| self.text(f)).unwrap_or("");
@@ -1168,7 +1159,7 @@ impl<'a, 't> Extractor<'a, 't> {
         }
         let idx = self.m.builders.len();
         // `svc := restate.NewService("X")` followed by `svc.Handler(...)` statements.
-        if let Some(var) = assigned_variable(cur, self.src) {
+        if let Some(var) = assigned_ident(self.sem, cur).map(|v| self.text(v).to_string()) {
             self.builder_vars
                 .push((var, idx, self.current(), call.node.start_byte()));
         }
@@ -1261,10 +1252,10 @@ impl<'a, 't> Extractor<'a, 't> {
         let Some(arg) = call.arg(0).map(go::unparen) else {
             return;
         };
-        let (ty, pointer) = match reflect_type(arg, self.src) {
+        let (ty, pointer) = match reflect_type(arg, self.sem) {
             Some(x) => x,
             None => {
-                if let Some(ctor) = constructor_call(arg, self.src) {
+                if let Some(ctor) = constructor_call(arg, self.sem) {
                     self.m.reflects.push(ReflectSite {
                         type_name: String::new(),
                         type_pkg: None,
@@ -1315,7 +1306,7 @@ impl<'a, 't> Extractor<'a, 't> {
 
     fn effect_of_call(&mut self, call: &CallParts<'t>, callee: &Callee<'t, '_>) {
         let Some(fi) = self.current() else { return };
-        let found = effects::classify_call(call, callee, &self.m, self.src, &self.opts.effects);
+        let found = effects::classify_call(call, callee, self.sem, &self.opts.effects);
         if let Some((effect, what)) = found {
             let span = self.loc.node(call.node);
             self.m.functions[fi as usize]
@@ -1336,7 +1327,7 @@ impl<'a, 't> Extractor<'a, 't> {
         let (Some(base), Some(fld)) = (field(operand, "operand"), field(operand, "field")) else {
             return;
         };
-        let Some(type_name) = crate::analysis::types::named_type_of(base, self.src, &self.m) else {
+        let Some(type_name) = self.sem.named_type_of(base) else {
             return;
         };
         if self.m.types.iter().any(|t| t.name == type_name) {
@@ -1360,7 +1351,7 @@ impl<'a, 't> Extractor<'a, 't> {
             return;
         }
         let Some(fi) = self.current() else { return };
-        if let Some((effect, what)) = effects::classify_selector(n, &self.m, self.src) {
+        if let Some((effect, what)) = effects::classify_selector(n, self.sem) {
             let span = self.loc.node(n);
             self.m.functions[fi as usize]
                 .effect_sites_mut()
@@ -1373,10 +1364,7 @@ impl<'a, 't> Extractor<'a, 't> {
         let Some(fi) = self.current() else { return };
         let target = match *callee {
             Callee::Ident(name) => {
-                if go::is_builtin_func(name)
-                    || (self.declared.contains(name)
-                        && scope::resolve_name(call.func, name, self.src).is_some())
-                {
+                if go::is_builtin_func(name) || self.sem.resolve(call.func).is_some() {
                     return;
                 }
                 CallTarget::Func(name.into())
@@ -1388,9 +1376,7 @@ impl<'a, 't> Extractor<'a, 't> {
             } => {
                 if let Some(alias) = operand_ident {
                     if let Some(path) = self.m.import_path_for(alias) {
-                        if !self.declared.contains(alias)
-                            || scope::resolve_name(operand, alias, self.src).is_none()
-                        {
+                        if self.sem.resolve(operand).is_none() {
                             if path == SDK_PATH
                                 || path == INGRESS_PATH
                                 || path == SERVER_PATH
@@ -1406,7 +1392,7 @@ impl<'a, 't> Extractor<'a, 't> {
                             return;
                         }
                     } else {
-                        match crate::analysis::types::named_type_of(operand, self.src, &self.m) {
+                        match self.sem.named_type_of(operand) {
                             Some(type_name) => CallTarget::Method {
                                 type_name: type_name.into(),
                                 name: name.into(),
@@ -1415,7 +1401,7 @@ impl<'a, 't> Extractor<'a, 't> {
                         }
                     }
                 } else {
-                    match crate::analysis::types::named_type_of(operand, self.src, &self.m) {
+                    match self.sem.named_type_of(operand) {
                         Some(type_name) => CallTarget::Method {
                             type_name: type_name.into(),
                             name: name.into(),
@@ -1447,11 +1433,9 @@ impl<'a, 't> Extractor<'a, 't> {
             if name == "_" || self.m.global_writes.iter().any(|g| g == name) {
                 continue;
             }
-            // A name no local declares anywhere in the file is package-level (or another file's);
-            // one that is also declared locally is resolved when this file declares it globally.
-            let global = !self.declared.contains(name)
-                || (self.m.package_vars.iter().any(|v| v.name == name)
-                    && scope::resolve(base, self.src).is_none());
+            // A name that resolves to no local declaration is package-level (this file's or
+            // another's).
+            let global = self.sem.resolve(base).is_none();
             if self.current().is_some() && global {
                 self.m.global_writes.push(name.to_string());
             }
@@ -1475,22 +1459,24 @@ pub fn sdk_fn<'s>(pkg: &Option<PkgRef>, callee: &Callee<'_, 's>) -> Option<&'s s
     }
 }
 
-/// The variable a builder chain is assigned to, if any (`svc := restate.NewService(...)...`).
-fn assigned_variable(expr: Node<'_>, src: &str) -> Option<String> {
-    let list = expr.parent().filter(|p| p.kind() == "expression_list")?;
-    let stmt = list.parent()?;
+/// The variable an expression is assigned to, if any (`svc := restate.NewService(...)...`): the
+/// first name on the left.
+fn assigned_ident<'t>(sem: &Semantic<'t>, expr: Node<'t>) -> Option<Node<'t>> {
+    let list = sem.parent(expr).filter(|p| p.kind() == "expression_list")?;
+    let stmt = sem.parent(list)?;
     let left = match stmt.kind() {
         "short_var_declaration" | "assignment_statement" => field(stmt, "left")?,
         _ => return None,
     };
     let first = named_children(left).into_iter().next()?;
-    (first.kind() == "identifier").then(|| text(first, src).to_string())
+    (first.kind() == "identifier").then_some(first)
 }
 
 /// The type passed to `Reflect`: `T{}`, `&T{}`, `new(T)`, `pkg.T{}`, or a variable initialised with
 /// one of these.
 /// `NewSvc(...)` / `pkg.NewSvc(...)`, directly or through a variable: the function's name.
-fn constructor_call(arg: Node<'_>, src: &str) -> Option<String> {
+fn constructor_call<'t>(arg: Node<'t>, sem: &Semantic<'t>) -> Option<String> {
+    let src = sem.src();
     let arg = go::unparen(arg);
     match arg.kind() {
         "call_expression" => {
@@ -1498,12 +1484,13 @@ fn constructor_call(arg: Node<'_>, src: &str) -> Option<String> {
             matches!(f.kind(), "identifier" | "selector_expression")
                 .then(|| text(f, src).to_string())
         }
-        "identifier" => constructor_call(scope::resolve(arg, src)?.value?, src),
+        "identifier" => constructor_call(sem.resolve(arg)?.value?, sem),
         _ => None,
     }
 }
 
-fn reflect_type(arg: Node<'_>, src: &str) -> Option<(String, bool)> {
+fn reflect_type<'t>(arg: Node<'t>, sem: &Semantic<'t>) -> Option<(String, bool)> {
+    let src = sem.src();
     match arg.kind() {
         "composite_literal" => Some((text(field(arg, "type")?, src).to_string(), false)),
         "unary_expression" => {
@@ -1523,9 +1510,9 @@ fn reflect_type(arg: Node<'_>, src: &str) -> Option<(String, bool)> {
             Some((text(a, src).to_string(), true))
         }
         "identifier" => {
-            let d = scope::resolve(arg, src)?;
+            let d = sem.resolve(arg)?;
             if let Some(v) = d.value {
-                return reflect_type(go::unparen(v), src);
+                return reflect_type(go::unparen(v), sem);
             }
             let ty = d.ty?;
             if ty.kind() == "pointer_type" {

@@ -3,10 +3,11 @@
 //! `//restate:file-ignore RS1007 reason` (the file) and golangci-lint's `//nolint:restate` (every
 //! rule, this line). Directives that suppress nothing, or lack a reason, get RS0001.
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::Node;
 
 use crate::analysis::findings::{Edit, Finding, Fix, Tag};
 use crate::analysis::go;
+use crate::analysis::semantic::Semantic;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DirectiveKind {
@@ -35,11 +36,12 @@ impl Directive {
 }
 
 /// Find the directives of a file. Cheap when there are none: the text is searched first.
-pub fn directives(src: &str, tree: &Tree) -> Vec<Directive> {
+pub fn directives(sem: &Semantic<'_>) -> Vec<Directive> {
+    let src = sem.src();
     if !src.contains("restate:") && !src.contains("nolint") {
         return vec![];
     }
-    let root = tree.root_node();
+    let root = sem.root();
     let mut out = vec![];
     for (at, _) in src.match_indices("//") {
         let rest = &src[at + 2..];
@@ -84,7 +86,7 @@ pub fn directives(src: &str, tree: &Tree) -> Vec<Directive> {
         let has_reason = words.next().is_some();
         let covers = match kind {
             DirectiveKind::FileIgnore => (0, src.len()),
-            _ => coverage(src, root, node),
+            _ => coverage(sem, node),
         };
         out.push(Directive {
             kind,
@@ -99,7 +101,8 @@ pub fn directives(src: &str, tree: &Tree) -> Vec<Directive> {
 
 /// The range a line directive covers: its own line (trailing comment) or the next code line;
 /// extended to the whole statement or function declaration that starts there.
-fn coverage(src: &str, root: Node<'_>, comment: Node<'_>) -> (usize, usize) {
+fn coverage<'t>(sem: &Semantic<'t>, comment: Node<'t>) -> (usize, usize) {
+    let (src, root) = (sem.src(), sem.root());
     let line_start = go::line_start(src, comment.start_byte());
     let trailing = !src[line_start..comment.start_byte()].trim().is_empty();
     let target_start = if trailing {
@@ -139,7 +142,7 @@ fn coverage(src: &str, root: Node<'_>, comment: Node<'_>) -> (usize, usize) {
     let mut chain: Vec<Node<'_>> = vec![];
     if let Some(n) = root.descendant_for_byte_range(code_start, code_start) {
         chain.push(n);
-        chain.extend(go::ancestors(n));
+        chain.extend(sem.ancestors(n));
     }
     for (i, n) in chain.iter().enumerate() {
         if n.start_byte() < target_start || n.kind() == "source_file" {
@@ -268,7 +271,7 @@ mod tests {
     fn line_function_and_file_scopes() {
         let src = "package p\n\nfunc a() {\n\tx() //restate:ignore RS1001 trusted clock\n\ty()\n}\n\n//restate:ignore RS1002 demo only\n// b sleeps.\nfunc b() {\n\tz()\n}\n\n//restate:file-ignore RS1007 console is fine here\n";
         let tree = parse_str(src);
-        let ds = directives(src, &tree);
+        let ds = directives(&Semantic::build(src, &tree));
         assert_eq!(ds.len(), 3);
         let fs = vec![
             finding_at(src, "x()", "RS1001"),
@@ -288,7 +291,7 @@ mod tests {
     fn unused_and_reasonless_directives() {
         let src = "package p\nfunc a() {\n\t//restate:ignore RS1001\n\tx()\n\ty() //restate:ignore RS1003 not used\n}\n";
         let tree = parse_str(src);
-        let ds = directives(src, &tree);
+        let ds = directives(&Semantic::build(src, &tree));
         let kept = apply(src, &ds, vec![finding_at(src, "x()", "RS1001")], true);
         assert_eq!(kept.len(), 2);
         assert!(kept.iter().all(|f| f.code == "RS0001"));
@@ -303,7 +306,7 @@ mod tests {
     fn nolint_and_string_lookalikes() {
         let src = "package p\nfunc a() {\n\tx() //nolint:restate\n\t_ = \"//restate:ignore RS1001 nope\"\n}\n";
         let tree = parse_str(src);
-        let ds = directives(src, &tree);
+        let ds = directives(&Semantic::build(src, &tree));
         assert_eq!(ds.len(), 1);
         let kept = apply(src, &ds, vec![finding_at(src, "x()", "RS1006")], true);
         assert!(kept.is_empty());
@@ -313,7 +316,7 @@ mod tests {
     fn multi_line_statement_is_covered() {
         let src = "package p\nfunc a() {\n\t//restate:ignore RS3004 fire and forget\n\trestate.Service(ctx, \"A\", \"B\").\n\t\tRequest(x)\n}\n";
         let tree = parse_str(src);
-        let ds = directives(src, &tree);
+        let ds = directives(&Semantic::build(src, &tree));
         let kept = apply(
             src,
             &ds,

@@ -6,7 +6,7 @@ use tree_sitter::Node;
 use crate::analysis::findings::{Edit, Finding, Fix};
 use crate::analysis::go::{self, field, text};
 use crate::analysis::rules::FileContext;
-use crate::analysis::scope::{self, DeclKind};
+use crate::analysis::semantic::DeclKind;
 
 /// Duration arguments: (function, argument index).
 const DURATION_ARGS: &[(&str, usize)] = &[
@@ -63,7 +63,7 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 "restate.{name}({arg_text}) takes a time.Duration: the untyped constant {arg_text} means {value} nanoseconds; multiply it by a unit"
             ),
         );
-        let depth = crate::analysis::fixes::expr_depth(arg);
+        let depth = crate::analysis::fixes::expr_depth(cx.sem, arg);
         let wrap = |unit: &str| {
             let base = if arg.kind() == "binary_expression" {
                 format!("({arg_text})")
@@ -110,7 +110,7 @@ fn untyped_int(n: Node<'_>, cx: &FileContext<'_>, depth: u32) -> Option<i128> {
             }
         }
         "identifier" => {
-            let d = scope::resolve(n, cx.src).or_else(|| package_const(n, cx))?;
+            let d = cx.sem.constant(n)?;
             if d.kind != DeclKind::Const || d.ty.is_some() {
                 return None;
             }
@@ -118,18 +118,6 @@ fn untyped_int(n: Node<'_>, cx: &FileContext<'_>, depth: u32) -> Option<i128> {
         }
         _ => None,
     }
-}
-
-fn package_const<'t>(n: Node<'t>, cx: &FileContext<'t>) -> Option<scope::Decl<'t>> {
-    let name = text(n, cx.src);
-    for decl in crate::analysis::go::named_children(cx.tree.root_node()) {
-        if decl.kind() == "const_declaration"
-            && let Some(d) = scope::declares(decl, name, cx.src)
-        {
-            return Some(d);
-        }
-    }
-    None
 }
 
 fn parse_int(t: &str) -> Option<i128> {

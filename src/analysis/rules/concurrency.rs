@@ -10,7 +10,6 @@ use crate::analysis::go::{self, call_parts, field, named_children, text};
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::concurrency_fixes;
 use crate::analysis::rules::facts;
-use crate::analysis::types;
 
 pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     let facts = cx.facts;
@@ -39,7 +38,7 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     for s in facts
         .sends
         .iter()
-        .filter(|s| handler(s.func) && !in_select_case(s.node))
+        .filter(|s| handler(s.func) && !in_select_case(cx, s.node))
     {
         out.push(Finding::new(
             "RS2002",
@@ -51,7 +50,7 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     for r in facts
         .receives
         .iter()
-        .filter(|r| handler(r.func) && !in_select_case(r.node))
+        .filter(|r| handler(r.func) && !in_select_case(cx, r.node))
     {
         let operand = field(r.node, "operand").map(go::unparen);
         // `<-time.After(d)` is reported as a non-durable timer (RS1002).
@@ -97,7 +96,7 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         if !c.parts.args.is_empty() {
             continue;
         }
-        let Some(ty) = types::type_of(recv, cx.src, cx.model) else {
+        let Some(ty) = cx.sem.type_of(recv) else {
             continue;
         };
         let bare = ty.trim_start_matches('*');
@@ -118,8 +117,8 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     }
 }
 
-fn in_select_case(n: Node<'_>) -> bool {
-    for p in go::ancestors(n) {
+fn in_select_case<'t>(cx: &FileContext<'t>, n: Node<'t>) -> bool {
+    for p in cx.sem.ancestors(n) {
         match p.kind() {
             "communication_case" => {
                 return field(p, "communication").is_some_and(|c| go::contains(c, n));
@@ -157,6 +156,7 @@ fn is_channel(n: Node<'_>, cx: &FileContext<'_>) -> bool {
             .first()
             .is_some_and(|t| t.kind() == "channel_type");
     }
-    types::type_of(n, cx.src, cx.model)
+    cx.sem
+        .type_of(n)
         .is_some_and(|t| t.starts_with("chan") || t.starts_with("<-chan"))
 }

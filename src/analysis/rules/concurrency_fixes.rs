@@ -11,7 +11,6 @@ use crate::analysis::rules::FileContext;
 use crate::analysis::rules::facts;
 use crate::analysis::rules::fixkit::{self, ctx_at, error_return, sdk};
 use crate::analysis::rules::run::kebab;
-use crate::analysis::scope;
 
 /// Calls that synchronise with other goroutines (wait groups, mutexes, condition variables).
 const SYNC_METHODS: &[&str] = &["Done", "Wait", "Add", "Lock", "Unlock", "RLock", "RUnlock"];
@@ -48,10 +47,8 @@ fn only_computes(cx: &FileContext<'_>, n: Node<'_>, owner: Option<Node<'_>>, ctx
             "defer_statement" | "range_clause" => {
                 // A deferred call runs at the goroutine's end; ranging may read a channel.
                 ok = x.kind() != "defer_statement"
-                    && !field(x, "right").is_some_and(|r| {
-                        crate::analysis::types::type_of(r, cx.src, cx.model)
-                            .is_some_and(|t| t.contains("chan"))
-                    });
+                    && !field(x, "right")
+                        .is_some_and(|r| cx.sem.type_of(r).is_some_and(|t| t.contains("chan")));
             }
             "identifier" if text(x, cx.src) == ctx => ok = false,
             _ => {}
@@ -71,7 +68,9 @@ fn only_computes(cx: &FileContext<'_>, n: Node<'_>, owner: Option<Node<'_>>, ctx
             if base.kind() != "identifier" || text(base, cx.src) == "_" {
                 continue;
             }
-            let local = scope::resolve(base, cx.src)
+            let local = cx
+                .sem
+                .resolve(base)
                 .is_some_and(|d| owner.is_some_and(|o| go::contains(o, d.name)));
             if !local {
                 return false;
@@ -86,7 +85,7 @@ fn returns_between(cx: &FileContext<'_>, func_node: Node<'_>, from: usize, to: u
     cx.facts.returns.iter().any(|r| {
         r.node.start_byte() >= from
             && r.node.start_byte() < to
-            && go::enclosing_func(r.node) == Some(func_node)
+            && cx.sem.enclosing_func(r.node) == Some(func_node)
     })
 }
 
@@ -97,7 +96,8 @@ pub fn run_async(cx: &FileContext<'_>, go_stmt: Node<'_>, func: Option<u32>) -> 
     let call = named_children(go_stmt).into_iter().next()?;
     let parts = go::call_parts(call)?;
     let ctx = ctx_at(cx, go_stmt, func)?;
-    if go::enclosing_statement(go_stmt) != Some(go_stmt) || !fixkit::starts_line(cx.src, go_stmt) {
+    if cx.sem.enclosing_statement(go_stmt) != Some(go_stmt) || !fixkit::starts_line(cx.src, go_stmt)
+    {
         return None;
     }
     let indent = go::line_indent(cx.src, go_stmt.start_byte());
@@ -119,7 +119,7 @@ pub fn run_async(cx: &FileContext<'_>, go_stmt: Node<'_>, func: Option<u32>) -> 
             .facts
             .returns
             .iter()
-            .any(|r| go::contains(body, r.node) && go::enclosing_func(r.node) == Some(lit))
+            .any(|r| go::contains(body, r.node) && cx.sem.enclosing_func(r.node) == Some(lit))
         {
             return None;
         }
@@ -163,7 +163,9 @@ pub fn run_async(cx: &FileContext<'_>, go_stmt: Node<'_>, func: Option<u32>) -> 
                         w.node.start_byte() > go_stmt.end_byte()
                             && text(w.node, cx.src).starts_with(name)
                     });
-                    let chan = crate::analysis::types::type_of(a, cx.src, cx.model)
+                    let chan = cx
+                        .sem
+                        .type_of(a)
                         .is_some_and(|t| t.contains("chan") || t.contains("sync."));
                     if written_later || chan {
                         return None;
@@ -182,7 +184,7 @@ pub fn run_async(cx: &FileContext<'_>, go_stmt: Node<'_>, func: Option<u32>) -> 
         (format!("{indent}\t{}", text(call, cx.src)), kebab(name))
     };
     // The await: before the final return of the goroutine's block, with no other way out between.
-    let block = go_stmt.parent()?;
+    let block = cx.sem.parent(go_stmt)?;
     let last = named_children(block)
         .into_iter()
         .rfind(|s| s.kind() != "comment")?;

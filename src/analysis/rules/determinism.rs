@@ -15,9 +15,9 @@ use crate::analysis::restate_api;
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::determinism_fixes;
 use crate::analysis::rules::facts::{self, Facts};
-use crate::analysis::scope;
+use crate::analysis::semantic::DeclKind;
+use crate::analysis::semantic::types;
 use crate::analysis::span::Span;
-use crate::analysis::types;
 
 pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     direct_effects(cx, out);
@@ -87,7 +87,7 @@ fn resolved_pending(
         let field_type = files.iter().find_map(|file| {
             let td = file.model.types.iter().find(|t| t.name == p.type_name)?;
             let (_, ty) = td.fields.iter().find(|(n, _)| *n == p.field)?;
-            Some(types::normalize(ty, &file.model))
+            Some(types::normalize(ty, |p| file.model.import_path_for(p)))
         });
         let Some(ty) = field_type else { continue };
         if let Some(effect) =
@@ -256,7 +256,7 @@ fn map_type_of(n: Node<'_>, cx: &FileContext<'_>) -> Option<String> {
             .filter(|t| t.kind() == "map_type")
             .map(|t| text(t, cx.src).to_string());
     }
-    types::type_of(n, cx.src, cx.model).filter(|t| t.starts_with("map["))
+    cx.sem.type_of(n).filter(|t| t.starts_with("map["))
 }
 
 fn map_order(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>) {
@@ -323,61 +323,18 @@ fn own_identifiers<'t>(body: Node<'t>) -> Vec<Node<'t>> {
     out
 }
 
-/// Whether the identifier is written: assignment target, ++/--, `delete(x, ..)`, `&x`.
-fn is_write(id: Node<'_>, src: &str) -> bool {
-    let mut cur = id;
-    let mut up = go::ancestors(id).into_iter();
-    let mut parent = up.next();
-    // Climb through `x[k]`, `x.f` as long as `x` is the operand.
-    while let Some(p) = parent {
-        match p.kind() {
-            "index_expression" | "selector_expression" if field(p, "operand") == Some(cur) => {}
-            "parenthesized_expression" => {}
-            _ => break,
-        }
-        cur = p;
-        parent = up.next();
-    }
-    let Some(p) = parent else { return false };
-    match p.kind() {
-        "expression_list" => {
-            let Some(stmt) = p.parent() else { return false };
-            stmt.kind() == "assignment_statement" && field(stmt, "left") == Some(p)
-        }
-        "inc_statement" | "dec_statement" => true,
-        "unary_expression" => field(p, "operator").is_some_and(|o| text(o, src) == "&"),
-        "argument_list" => {
-            let Some(call) = p.parent() else { return false };
-            let first = p.named_child(0) == Some(cur);
-            first && field(call, "function").is_some_and(|f| text(f, src) == "delete")
-        }
-        _ => false,
-    }
-}
-
 fn global_state(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>) {
     let pkg = cx.ws.package_of(cx.path).map(|(_, p)| p);
     let vars = pkg.map(|p| &p.vars);
-    // Names declared by non-handler functions that enclose handler closures (captured state).
-    let mut captured: std::collections::HashSet<&str> = std::collections::HashSet::new();
-    for (i, f) in cx.model.functions.iter().enumerate() {
-        if f.region != Region::Plain {
-            continue;
-        }
-        let encloses_handler = cx.model.functions.iter().enumerate().any(|(j, g)| {
-            j != i
-                && g.kind == FuncKind::Literal
-                && g.is_handler_region()
-                && facts::within(cx.model, Some(j as u32), i as u32)
-        });
-        if encloses_handler && let Some(body) = facts::body(facts, i as u32) {
-            go::walk(body, |n| {
-                scope::collect_declared(n, cx.src, &mut captured);
-                true
-            });
-        }
-    }
-    if vars.is_none_or(|v| v.is_empty()) && captured.is_empty() {
+    // Handler closures inside plain functions may capture those functions' variables.
+    let captures_possible = cx.model.functions.iter().any(|g| {
+        g.kind == FuncKind::Literal
+            && g.is_handler_region()
+            && g.parent
+                .and_then(|p| cx.model.functions.get(p as usize))
+                .is_some_and(|p| p.region == Region::Plain)
+    });
+    if vars.is_none_or(|v| v.is_empty()) && !captures_possible {
         return;
     }
     for (i, f) in cx.model.functions.iter().enumerate() {
@@ -389,26 +346,25 @@ fn global_state(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>)
         };
         for id in own_identifiers(body) {
             let name = text(id, cx.src);
-            if !vars.is_some_and(|v| v.contains(name)) && !captured.contains(name) {
-                continue;
-            }
             // A field key in a composite literal is not a variable.
-            if id.parent().is_some_and(|p| p.kind() == "literal_element")
-                && id
-                    .parent()
-                    .and_then(|p| p.parent())
-                    .is_some_and(|g| g.kind() == "keyed_element" && g.named_child(0) == id.parent())
+            if cx
+                .sem
+                .parent(id)
+                .is_some_and(|p| p.kind() == "literal_element")
+                && cx
+                    .sem
+                    .parent(id)
+                    .and_then(|p| cx.sem.parent(p))
+                    .is_some_and(|g| {
+                        g.kind() == "keyed_element" && g.named_child(0) == cx.sem.parent(id)
+                    })
             {
                 continue;
             }
-            if scope::is_declaration_name(id) {
+            if cx.sem.is_declaration(id) {
                 continue;
             }
-            let resolved = if facts.may_be_local(name) {
-                scope::resolve(id, cx.src)
-            } else {
-                None
-            };
+            let resolved = cx.sem.resolve(id);
             match resolved {
                 None => {
                     if !vars.is_some_and(|v| v.contains(name)) {
@@ -419,7 +375,7 @@ fn global_state(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>)
                         id,
                         name,
                         "package-level variable",
-                        is_write(id, cx.src),
+                        cx.sem.is_write(id),
                         written,
                         out,
                     );
@@ -428,7 +384,7 @@ fn global_state(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>)
                     // A variable of an enclosing function that is not handler code (a registration
                     // function's local captured by handler closures) is shared by every invocation.
                     let Some(owner) = d.func else { continue };
-                    if d.kind != scope::DeclKind::Local {
+                    if d.kind != DeclKind::Local {
                         continue;
                     }
                     let owner_idx = cx
@@ -440,8 +396,12 @@ fn global_state(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding>)
                     if cx.model.functions[owner_idx].region != Region::Plain {
                         continue;
                     }
-                    let write = is_write(id, cx.src);
-                    let written = write || written_in(owner, d.id(), name, cx);
+                    let write = cx.sem.is_write(id);
+                    let written = write
+                        || cx
+                            .sem
+                            .binding_of(id)
+                            .is_some_and(|b| cx.sem.uses(b).iter().any(|u| cx.sem.is_write(*u)));
                     report_shared(
                         id,
                         name,
@@ -481,26 +441,6 @@ fn report_shared(
         id.end_byte(),
         message,
     ));
-}
-
-/// Whether the local declared at `decl` is written anywhere inside `owner`.
-fn written_in(owner: Node<'_>, decl: usize, name: &str, cx: &FileContext<'_>) -> bool {
-    let mut hit = false;
-    go::walk(owner, |n| {
-        if hit {
-            return false;
-        }
-        if n.kind() == "identifier"
-            && text(n, cx.src) == name
-            && !scope::is_declaration_name(n)
-            && is_write(n, cx.src)
-            && scope::resolve(n, cx.src).is_some_and(|d| d.id() == decl)
-        {
-            hit = true;
-        }
-        true
-    });
-    hit
 }
 
 // ---- RS1010 receiver state --------------------------------------------------------------------
@@ -555,7 +495,11 @@ fn receiver_state(cx: &FileContext<'_>, facts: &Facts<'_>, out: &mut Vec<Finding
                 continue;
             }
             // The identifier must be the receiver itself, not a shadowing local.
-            if scope::resolve(base, cx.src).is_some_and(|d| d.kind != scope::DeclKind::Receiver) {
+            if cx
+                .sem
+                .resolve(base)
+                .is_some_and(|d| d.kind != DeclKind::Receiver)
+            {
                 continue;
             }
             out.push(Finding::new(

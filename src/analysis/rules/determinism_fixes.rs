@@ -17,7 +17,7 @@ use crate::analysis::rules::fixkit::{self, error_return, sdk};
 fn fix(cx: &FileContext<'_>, title: String, edits: Vec<Edit>, safe: bool) -> Fix {
     Fix {
         title,
-        edits: with_tidy_imports(cx.src, cx.tree, edits),
+        edits: with_tidy_imports(cx.sem, edits),
         safe,
         snippet: false,
     }
@@ -217,10 +217,11 @@ fn restate_uuid(
         ),
         // `uuid.Must(uuid.NewRandom())`: the whole expression is a v4 UUID.
         "NewRandom" => {
-            let outer = node
-                .parent()
-                .filter(|a| a.kind() == "argument_list")?
-                .parent()?;
+            let args = cx
+                .sem
+                .parent(node)
+                .filter(|a| a.kind() == "argument_list")?;
+            let outer = cx.sem.parent(args)?;
             let parts = go::call_parts(outer)?;
             let Callee::Selector {
                 operand_ident: Some(alias),
@@ -330,7 +331,7 @@ fn journaled_clock(
             } else if fixkit::is_primary(arg) {
                 format!("{t}.Sub({var})")
             } else {
-                let inner = respace(arg, cx.src, expr_depth(node).saturating_sub(1));
+                let inner = respace(arg, cx.src, expr_depth(cx.sem, node).saturating_sub(1));
                 format!("({inner}).Sub({var})")
             }
         }

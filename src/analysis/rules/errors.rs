@@ -11,7 +11,6 @@ use crate::analysis::restate_api;
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::facts;
 use crate::analysis::rules::run::prefix;
-use crate::analysis::scope;
 
 pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     retryable_validation(cx, out);
@@ -41,10 +40,11 @@ fn plain_error_ctor<'t>(
 
 fn retryable_validation(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     // Registered handlers only: a helper's error goes back to its caller, which decides.
-    let handlers: Vec<u32> = crate::analysis::workspace::handlers_in(cx.ws, cx.path)
-        .into_iter()
-        .filter_map(|(i, _, _)| cx.local_function(i))
-        .collect();
+    let handlers: std::collections::HashSet<u32> =
+        crate::analysis::workspace::handlers_in(cx.ws, cx.path)
+            .into_iter()
+            .filter_map(|(i, _, _)| cx.local_function(i))
+            .collect();
     for (fi, f) in cx.model.functions.iter().enumerate() {
         if !handlers.contains(&(fi as u32)) {
             continue;
@@ -66,7 +66,7 @@ fn retryable_validation(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             .map(|c| c.parts.node.start_byte())
             .min()
             .unwrap_or(usize::MAX);
-        for r in &cx.facts.returns {
+        for r in cx.facts.returns_in(body) {
             if r.func != Some(fi as u32) {
                 continue;
             }
@@ -125,8 +125,7 @@ fn retryable_validation(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             finding.fixes.push(Fix {
                 title: "Return a terminal error".into(),
                 edits: with_tidy_imports(
-                    cx.src,
-                    cx.tree,
+                    cx.sem,
                     vec![Edit::replace(
                         call.node.start_byte(),
                         call.node.end_byte(),
@@ -158,7 +157,7 @@ fn retryable_validation(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
 
 /// Whether `n` sits in the consequence of an `if` (within `body`) whose condition mentions `input`.
 fn in_if_testing(n: Node<'_>, body: Node<'_>, input: &str, cx: &FileContext<'_>) -> bool {
-    for p in go::ancestors(n) {
+    for p in cx.sem.ancestors(n) {
         if p == body {
             return false;
         }
@@ -229,7 +228,7 @@ fn terminal_wrap(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        let Some(decl) = scope::resolve(arg, cx.src) else {
+        let Some(decl) = cx.sem.resolve(arg) else {
             continue;
         };
         let Some(value) = decl.value else { continue };
@@ -258,5 +257,5 @@ fn from_restate_operation(value: Node<'_>, cx: &FileContext<'_>) -> bool {
         return false;
     };
     matches!(m, "Request" | "Response" | "Result" | "Done")
-        && crate::analysis::futures::kind_of(recv, cx.src, cx.model).is_some()
+        && crate::analysis::futures::kind_of(recv, cx.sem, cx.model).is_some()
 }

@@ -4,10 +4,11 @@
 
 use std::collections::HashMap;
 
-use tree_sitter::{Node, Tree};
+use tree_sitter::Node;
 
 use crate::analysis::go::{self, CallParts, call_parts, field};
 use crate::analysis::model::{FileModel, Function, Region, sdk_fn};
+use crate::analysis::semantic::Semantic;
 
 pub struct CallFact<'t> {
     pub parts: CallParts<'t>,
@@ -42,8 +43,6 @@ pub struct Facts<'t> {
     pub func_nodes: HashMap<u32, Node<'t>>,
     /// `x.Headers` selectors (the pre-1.0 request headers map).
     pub headers: Vec<Node<'t>>,
-    /// Names declared by some local declaration of the file.
-    pub declared: std::collections::HashSet<&'t str>,
 }
 
 impl<'t> Facts<'t> {
@@ -59,6 +58,14 @@ impl<'t> Facts<'t> {
         &self.calls[lo..hi.max(lo)]
     }
 
+    /// The return statements inside `node`.
+    pub fn returns_in(&self, node: Node<'_>) -> &[NodeFact<'t>] {
+        let (s, e) = (node.start_byte(), node.end_byte());
+        let lo = self.returns.partition_point(|r| r.node.start_byte() < s);
+        let hi = self.returns.partition_point(|r| r.node.start_byte() < e);
+        &self.returns[lo..hi.max(lo)]
+    }
+
     /// The assignment and inc/dec statements inside `node`.
     pub fn writes_in(&self, node: Node<'_>) -> &[NodeFact<'t>] {
         let (s, e) = (node.start_byte(), node.end_byte());
@@ -67,13 +74,8 @@ impl<'t> Facts<'t> {
         &self.writes[lo..hi.max(lo)]
     }
 
-    /// Whether some local declaration of the file introduces `name` (if not, it cannot resolve to
-    /// a local and resolution can be skipped).
-    pub fn may_be_local(&self, name: &str) -> bool {
-        self.declared.contains(name)
-    }
-
-    pub fn collect(src: &'t str, tree: &'t Tree, model: &FileModel) -> Facts<'t> {
+    pub fn collect(sem: &Semantic<'t>, model: &FileModel) -> Facts<'t> {
+        let src = sem.src();
         let by_start: HashMap<u32, u32> = model
             .functions
             .iter()
@@ -83,18 +85,10 @@ impl<'t> Facts<'t> {
         let mut facts = Facts::default();
         let mut stack: Vec<(u32, usize)> = vec![];
         let k = go::kinds();
-        go::walk(tree.root_node(), |n| {
+        // The semantic walk listed the nodes in pre-order; a function's range tells which of the
+        // following nodes it holds.
+        for &n in sem.listed() {
             let id = n.kind_id();
-            if id == k.import_declaration
-                || id == k.comment
-                || id == k.interpreted_string_literal
-                || id == k.raw_string_literal
-            {
-                return false;
-            }
-            if !n.is_named() {
-                return true;
-            }
             while let Some(&(_, end)) = stack.last() {
                 if n.start_byte() >= end {
                     stack.pop();
@@ -104,17 +98,6 @@ impl<'t> Facts<'t> {
             }
             let func = stack.last().map(|(i, _)| *i);
             let fact = NodeFact { node: n, func };
-            if id == k.parameter_declaration
-                || id == k.variadic_parameter_declaration
-                || id == k.var_spec
-                || id == k.const_spec
-                || id == k.short_var_declaration
-                || id == k.range_clause
-                || id == k.receive_statement
-                || id == k.type_switch_statement
-            {
-                crate::analysis::scope::collect_declared(n, src, &mut facts.declared);
-            }
             if id == k.function_declaration || id == k.method_declaration || id == k.func_literal {
                 if let Some(&i) = by_start.get(&(n.start_byte() as u32)) {
                     stack.push((i, n.end_byte()));
@@ -154,8 +137,7 @@ impl<'t> Facts<'t> {
             {
                 facts.headers.push(n);
             }
-            true
-        });
+        }
         facts
     }
 }

@@ -7,11 +7,11 @@
 use tree_sitter::Node;
 
 use crate::analysis::findings::Edit;
-use crate::analysis::go::{self, field, named_children, text};
+use crate::analysis::go::{self, field, named_children};
 use crate::analysis::model::PkgRef;
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::facts;
-use crate::analysis::scope::{self, DeclKind};
+use crate::analysis::semantic::DeclKind;
 
 /// `restate.` as this file spells it (empty for a dot import).
 pub fn sdk(cx: &FileContext<'_>) -> String {
@@ -46,21 +46,24 @@ pub fn path_to<'t>(
     if !go::contains(top, node) {
         return None;
     }
-    let mut path = vec![top];
-    let mut cur = top;
-    while cur != node {
-        let next = cur.child_with_descendant(node)?;
-        if next == cur {
-            return None;
+    let mut path = vec![node];
+    if node != top {
+        for a in cx.sem.ancestors(node) {
+            path.push(a);
+            if a == top {
+                break;
+            }
         }
-        path.push(next);
-        cur = next;
     }
+    if path.last() != Some(&top) {
+        return None;
+    }
+    path.reverse();
     Some(path)
 }
 
 /// The index in `path` of the statement holding its last node directly in a statement list (what
-/// `go::enclosing_statement` finds), if no function boundary comes first.
+/// `Semantic::enclosing_statement` finds), if no function boundary comes first.
 pub fn statement_index(path: &[Node<'_>]) -> Option<usize> {
     for i in (1..path.len()).rev() {
         let parent = path[i - 1];
@@ -92,7 +95,9 @@ pub fn ctx_on_path(cx: &FileContext<'_>, path: &[Node<'_>], func: Option<u32>) -
             return None;
         }
     }
-    let d = scope::resolve_name_on_path(path, &ctx.name, cx.src)?;
+    let d = path
+        .last()
+        .and_then(|at| cx.sem.resolve_name(*at, &ctx.name))?;
     (d.kind == DeclKind::Param && d.id() == ctx.decl as usize).then(|| ctx.name.clone())
 }
 
@@ -176,33 +181,23 @@ pub fn error_return(cx: &FileContext<'_>, func: Option<u32>, err: &str) -> Optio
 }
 
 /// Identifiers used anywhere in function `func`'s node.
-fn identifiers_in<'s>(cx: &FileContext<'s>, func: Option<u32>) -> Vec<&'s str> {
-    let mut out = vec![];
-    let Some(node) = func.and_then(|i| cx.facts.func_nodes.get(&i)) else {
-        return out;
-    };
-    go::walk(*node, |n| {
-        if n.kind() == "identifier" || n.kind() == "field_identifier" {
-            out.push(text(n, cx.src));
-        }
-        true
-    });
-    out
-}
-
 /// `base`, or `base2`, `base3`, ...: the first that function `func` (the whole handler, nested
 /// literals included) does not use.
 pub fn fresh_name(cx: &FileContext<'_>, func: Option<u32>, base: &str) -> String {
     let root = facts::handler_root(cx.model, func)
         .map(|(r, _)| Some(r))
         .unwrap_or(func);
-    let used = identifiers_in(cx, root);
-    if !used.contains(&base) {
+    let Some(node) = root.and_then(|i| cx.facts.func_nodes.get(&i)) else {
         return base.to_string();
-    }
-    (2..)
-        .map(|i| format!("{base}{i}"))
-        .find(|n| !used.contains(&n.as_str()))
+    };
+    let used = |name: &str| {
+        !cx.sem
+            .mentions(name, node.start_byte(), node.end_byte())
+            .is_empty()
+    };
+    std::iter::once(base.to_string())
+        .chain((2..).map(|i| format!("{base}{i}")))
+        .find(|n| !used(n))
         .unwrap_or_else(|| base.to_string())
 }
 
@@ -272,7 +267,7 @@ pub fn declared_in_block(cx: &FileContext<'_>, path: &[Node<'_>], name: &str) ->
     if n < 2 {
         return false;
     }
-    let Some(d) = scope::resolve_name_on_path(path, name, cx.src) else {
+    let Some(d) = path.last().and_then(|at| cx.sem.resolve_name(*at, name)) else {
         return false;
     };
     let block = path[n - 2];
@@ -286,22 +281,12 @@ pub fn declared_in_block(cx: &FileContext<'_>, path: &[Node<'_>], name: &str) ->
 }
 
 /// Whether an identifier `name` appears in the statements after `stmt` in its block.
-pub fn mentioned_after(cx: &FileContext<'_>, stmt: Node<'_>, name: &str) -> bool {
-    let mut next = stmt.next_named_sibling();
-    while let Some(n) = next {
-        let mut hit = false;
-        go::walk(n, |x| {
-            if x.kind() == "identifier" && text(x, cx.src) == name {
-                hit = true;
-            }
-            !hit
-        });
-        if hit {
-            return true;
-        }
-        next = n.next_named_sibling();
-    }
-    false
+pub fn mentioned_after<'t>(cx: &FileContext<'t>, stmt: Node<'t>, name: &str) -> bool {
+    let Some(list) = cx.sem.parent(stmt) else {
+        return false;
+    };
+    cx.sem
+        .mentions_identifier(name, stmt.end_byte(), list.end_byte())
 }
 
 /// The name for the error of a new `x, <err> := ..` before the statement ending `path`: `err` when that cannot change

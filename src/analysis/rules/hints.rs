@@ -24,27 +24,22 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
 /// The `.Request(...)` call on a request client made by a statement itself (not in a block or
 /// function nested in it: a call in a loop body runs once per element, not once in a row).
 fn request_in<'t>(cx: &FileContext<'t>, stmt: Node<'t>) -> Option<Node<'t>> {
-    // Found by descending (pruned at nested blocks and closures), not by climbing from each call
-    // with Node::parent: that searches from the root every step, cubic in deeply nested code.
-    let mut direct: Vec<Node<'t>> = vec![];
-    go::walk(stmt, |n| {
-        if n != stmt && matches!(n.kind(), "block" | "func_literal") {
-            return false;
-        }
-        if matches!(n.kind(), "call_expression" | "type_conversion_expression") {
-            direct.push(n);
-        }
-        true
-    });
-    direct
-        .into_iter()
-        .filter_map(|n| cx.facts.calls_in(n).iter().find(|c| c.parts.node == n))
-        .find(|c| {
+    let direct = |call: Node<'t>| {
+        cx.sem
+            .ancestors(call)
+            .take_while(|a| *a != stmt)
+            .all(|a| !matches!(a.kind(), "block" | "func_literal"))
+    };
+    cx.facts
+        .calls_in(stmt)
+        .iter()
+        .filter(|c| {
             futures::method_call(&c.parts, cx.src).is_some_and(|(recv, m)| {
                 m == "Request"
-                    && futures::kind_of(recv, cx.src, cx.model) == Some(FutureKind::Client)
+                    && futures::kind_of(recv, cx.sem, cx.model) == Some(FutureKind::Client)
             })
         })
+        .find(|c| direct(c.parts.node))
         .map(|c| c.parts.node)
 }
 
@@ -81,24 +76,24 @@ fn uses_any(node: Node<'_>, names: &HashSet<&str>, src: &str) -> bool {
 }
 
 fn sequential_calls(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
-    // Statement lists inside handler code.
+    // Statement lists inside handler code, with the function that holds them.
+    let k = go::kinds();
     let mut lists: Vec<(u32, Node<'_>)> = vec![];
-    for (i, f) in cx.model.functions.iter().enumerate() {
-        if !f.is_handler_region() {
-            continue;
+    let mut stack: Vec<(Option<u32>, usize)> = vec![];
+    for &n in cx.sem.listed() {
+        while stack.last().is_some_and(|(_, end)| n.start_byte() >= *end) {
+            stack.pop();
         }
-        let Some(body) = facts::body(cx.facts, i as u32) else {
-            continue;
-        };
-        go::walk(body, |n| {
-            if n != body && go::is_func_like(n.kind()) {
-                return false;
-            }
-            if n.kind() == "statement_list" {
-                lists.push((i as u32, n));
-            }
-            true
-        });
+        let id = n.kind_id();
+        if id == k.function_declaration || id == k.method_declaration || id == k.func_literal {
+            let i = cx.model.function_at_start(n.start_byte());
+            stack.push((i, n.end_byte()));
+        } else if n.kind() == "statement_list"
+            && let Some(&(Some(i), _)) = stack.last()
+            && cx.model.functions[i as usize].is_handler_region()
+        {
+            lists.push((i, n));
+        }
     }
     for (fi, list) in lists {
         let func = Some(fi);
@@ -226,10 +221,12 @@ fn passes_ctx_elsewhere(cx: &FileContext<'_>, body: Node<'_>, name: &str) -> boo
         if n.kind() != "identifier" || text(n, cx.src) != name {
             return true;
         }
-        let Some(p) = n.parent() else { return true };
+        let Some(p) = cx.sem.parent(n) else {
+            return true;
+        };
         let ok = match p.kind() {
             "selector_expression" => true,
-            "argument_list" => p.parent().is_some_and(|call| {
+            "argument_list" => cx.sem.parent(p).is_some_and(|call| {
                 call_parts(call).is_some_and(|parts| {
                     crate::analysis::model::sdk_fn(&cx.model.restate, &parts.callee(cx.src))
                         .is_some_and(|f| !matches!(f, "Set" | "Clear" | "ClearAll"))
@@ -250,15 +247,15 @@ fn sleep_then_send(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         if c.sdk != Some("Sleep") || !facts::in_handler(cx.model, c.func) {
             continue;
         }
-        let Some(stmt) = go::enclosing_statement(c.parts.node) else {
+        let Some(stmt) = cx.sem.enclosing_statement(c.parts.node) else {
             continue;
         };
         // Skip the error check of the sleep, then look at the next statement.
-        let mut next = stmt.next_named_sibling();
+        let mut next = cx.sem.next_named_sibling(stmt);
         while let Some(n) = next {
             if n.kind() == "comment" || (is_error_check(n, cx.src) && stmt.kind() != "if_statement")
             {
-                next = n.next_named_sibling();
+                next = cx.sem.next_named_sibling(n);
                 continue;
             }
             break;
@@ -272,7 +269,7 @@ fn sleep_then_send(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 futures::method_call(&s.parts, cx.src).is_some_and(|(recv, m)| {
                     m == "Send"
                         && matches!(
-                            futures::kind_of(recv, cx.src, cx.model),
+                            futures::kind_of(recv, cx.sem, cx.model),
                             Some(FutureKind::SendClient | FutureKind::Client)
                         )
                 })

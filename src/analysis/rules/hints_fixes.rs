@@ -15,7 +15,7 @@ use crate::analysis::rules::fixkit::{self, sdk};
 fn fix(cx: &FileContext<'_>, title: String, edits: Vec<Edit>) -> Fix {
     Fix {
         title,
-        edits: with_tidy_imports(cx.src, cx.tree, edits),
+        edits: with_tidy_imports(cx.sem, edits),
         safe: false,
         snippet: false,
     }
@@ -31,18 +31,21 @@ pub fn start_together(
     requests: &[Node<'_>],
     func: Option<u32>,
 ) -> Option<Fix> {
-    let first_stmt = go::enclosing_statement(*requests.first()?)?;
+    let first_stmt = cx.sem.enclosing_statement(*requests.first()?)?;
     if !fixkit::starts_line(cx.src, first_stmt) {
         return None;
     }
-    let list = first_stmt.parent()?;
+    let list = cx.sem.parent(first_stmt)?;
     let mut lines = vec![];
     let mut edits = vec![];
     let mut taken: Vec<String> = vec![];
     for (i, req) in requests.iter().enumerate() {
-        let stmt = go::enclosing_statement(*req).filter(|s| s.parent() == Some(list))?;
+        let stmt = cx
+            .sem
+            .enclosing_statement(*req)
+            .filter(|s| cx.sem.parent(*s) == Some(list))?;
         // Evaluated exactly once where it stands: not in a nested block, case or function.
-        let mut cur = req.parent();
+        let mut cur = cx.sem.parent(*req);
         while let Some(n) = cur {
             if n == stmt {
                 break;
@@ -50,7 +53,7 @@ pub fn start_together(
             if matches!(n.kind(), "block" | "func_literal" | "expression_case") {
                 return None;
             }
-            cur = n.parent();
+            cur = cx.sem.parent(n);
         }
         if stmt.kind() == "if_statement"
             && !field(stmt, "initializer").is_some_and(|init| go::contains(init, *req))
@@ -197,7 +200,7 @@ pub fn delayed_send(
             }
         }
         "short_var_declaration" | "assignment_statement" => {
-            let check = stmt.next_named_sibling()?;
+            let check = cx.sem.next_named_sibling(stmt)?;
             let bound = fixkit::left_names(stmt);
             let [e] = bound.as_slice() else { return None };
             let e = text(*e, cx.src);
@@ -219,7 +222,7 @@ pub fn delayed_send(
     {
         return None;
     }
-    if go::enclosing_statement(send.parts.node) != Some(next) {
+    if cx.sem.enclosing_statement(send.parts.node) != Some(next) {
         return None;
     }
     let args = send.parts.arg_list?;
@@ -232,7 +235,7 @@ pub fn delayed_send(
     let delay = respace(
         d,
         cx.src,
-        expr_depth(send.parts.node) + usize::from(!send.parts.args.is_empty()),
+        expr_depth(cx.sem, send.parts.node) + usize::from(!send.parts.args.is_empty()),
     );
     let sep = if send.parts.args.is_empty() { "" } else { ", " };
     Some(fix(

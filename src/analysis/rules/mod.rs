@@ -33,6 +33,7 @@ use crate::analysis::config::Config;
 use crate::analysis::findings::Finding;
 use crate::analysis::gomod::GoMod;
 use crate::analysis::model::FileModel;
+use crate::analysis::semantic::Semantic;
 use crate::analysis::suppress;
 use crate::analysis::workspace::Workspace;
 use facts::Facts;
@@ -59,6 +60,8 @@ pub struct FileContext<'a> {
     pub config: &'a Config,
     pub gomod: Option<&'a GoMod>,
     pub facts: &'a Facts<'a>,
+    /// Parents, bindings and types of this file's tree.
+    pub sem: &'a Semantic<'a>,
 }
 
 impl<'a> FileContext<'a> {
@@ -134,8 +137,10 @@ pub fn check_file_with(input: &FileInput<'_>, families: &[(&str, bool, Family)])
     if input.model.generated {
         return vec![];
     }
-    let facts = Facts::collect(input.src, input.tree, input.model);
+    let sem = Semantic::build(input.src, input.tree);
+    let facts = Facts::collect(&sem, input.model);
     let cx = &FileContext {
+        sem: &sem,
         path: input.path,
         src: input.src,
         tree: input.tree,
@@ -189,7 +194,7 @@ pub fn finish(cx: &FileContext<'_>, findings: Vec<Finding>) -> Vec<Finding> {
         .collect();
     configured.sort_by(|a, b| (a.start, a.code).cmp(&(b.start, b.code)));
     configured.dedup_by(|a, b| a.start == b.start && a.end == b.end && a.code == b.code);
-    let directives = suppress::directives(cx.src, cx.tree);
+    let directives = suppress::directives(cx.sem);
     let rs0001 = cx.config.severity("RS0001");
     let mut out = suppress::apply(cx.src, &directives, configured, rs0001.is_some());
     for f in out.iter_mut().filter(|f| f.code == "RS0001") {

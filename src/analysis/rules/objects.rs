@@ -12,7 +12,7 @@ use crate::analysis::restate_api::{CtxKind, HandlerKind, OpClass, ServiceKind, o
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::facts;
 use crate::analysis::rules::wiring::suggest;
-use crate::analysis::scope::{self, DeclKind};
+use crate::analysis::semantic::DeclKind;
 use crate::analysis::workspace::Service;
 
 pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
@@ -94,7 +94,7 @@ fn quantity(n: Node<'_>, cx: &FileContext<'_>, depth: u32) -> Option<Quantity> {
             None
         }
         "identifier" => {
-            let d = scope::resolve(n, cx.src).or_else(|| package_const(n, cx))?;
+            let d = cx.sem.constant(n)?;
             if d.kind != DeclKind::Const {
                 return None;
             }
@@ -102,14 +102,6 @@ fn quantity(n: Node<'_>, cx: &FileContext<'_>, depth: u32) -> Option<Quantity> {
         }
         _ => None,
     }
-}
-
-fn package_const<'t>(n: Node<'t>, cx: &FileContext<'t>) -> Option<scope::Decl<'t>> {
-    let name = text(n, cx.src);
-    named_children(cx.tree.root_node())
-        .into_iter()
-        .filter(|d| d.kind() == "const_declaration")
-        .find_map(|d| scope::declares(d, name, cx.src))
 }
 
 fn blocked_key(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
@@ -141,7 +133,7 @@ fn blocked_key(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             continue;
         }
         if let Some((recv, "Result")) = futures::method_call(&c.parts, cx.src) {
-            let kind = futures::kind_of(recv, cx.src, cx.model);
+            let kind = futures::kind_of(recv, cx.sem, cx.model);
             if matches!(
                 kind,
                 Some(FutureKind::Awakeable | FutureKind::Signal | FutureKind::Promise)
@@ -322,7 +314,7 @@ fn polling_loops(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 c.sdk.and_then(op_class),
                 Some(OpClass::StateRead | OpClass::Run)
             ) || futures::method_call(&c.parts, cx.src).is_some_and(|(r, m)| {
-                m == "Request" && futures::kind_of(r, cx.src, cx.model) == Some(FutureKind::Client)
+                m == "Request" && futures::kind_of(r, cx.sem, cx.model) == Some(FutureKind::Client)
             }))
         });
         let sleeps = cx.facts.calls_in(body).iter().any(|c| {
@@ -414,8 +406,10 @@ fn unknown_state_keys(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     if cx.ws.partial {
         return;
     }
-    let mut cache: std::collections::HashMap<String, (Vec<String>, bool)> =
-        std::collections::HashMap::new();
+    // Per service: the keys its handlers write (a set, asked once per read) and whether one is
+    // dynamic.
+    type Written = (Vec<String>, std::collections::HashSet<String>, bool);
+    let mut cache: std::collections::HashMap<String, Written> = std::collections::HashMap::new();
     for op in &cx.model.state_ops {
         if !matches!(op.op, StateOpKind::Get | StateOpKind::Clear) {
             continue;
@@ -433,11 +427,12 @@ fn unknown_state_keys(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         let Some((svc, _)) = cx.handler_of(root) else {
             continue;
         };
-        let (keys, dynamic) = cache
-            .entry(svc.name.clone())
-            .or_insert_with(|| written_keys(cx, svc))
-            .clone();
-        if dynamic || keys.contains(&key.value) {
+        let (keys, set, dynamic) = cache.entry(svc.name.clone()).or_insert_with(|| {
+            let (keys, dynamic) = written_keys(cx, svc);
+            let set = keys.iter().cloned().collect();
+            (keys, set, dynamic)
+        });
+        if *dynamic || set.contains(&key.value) {
             continue;
         }
         let hint = suggest(&key.value, keys.iter().map(String::as_str));

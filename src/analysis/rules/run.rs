@@ -15,8 +15,7 @@ use crate::analysis::restate_api::{self, OpClass};
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::facts::{self, CallFact};
 use crate::analysis::rules::run_fixes;
-use crate::analysis::scope::{self, DeclKind};
-use crate::analysis::types;
+use crate::analysis::semantic::DeclKind;
 
 pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     let mut seen_ids: HashSet<usize> = HashSet::new();
@@ -210,10 +209,10 @@ fn ctx_in_run(
         let Some((_, decl)) = params.iter().find(|(p, _)| p == name) else {
             return true;
         };
-        if scope::is_declaration_name(n) {
+        if cx.sem.is_declaration(n) {
             return true;
         }
-        let resolved = scope::resolve(n, cx.src);
+        let resolved = cx.sem.resolve(n);
         if resolved.is_some_and(|d| d.kind == DeclKind::Param && d.id() == *decl as usize)
             && seen.insert(n.start_byte())
         {
@@ -238,7 +237,7 @@ fn ctx_in_run(
                             go::walk(body, |m| {
                                 if m.kind() == "identifier"
                                     && text(m, cx.src) == old
-                                    && let Some(d) = scope::resolve(m, cx.src)
+                                    && let Some(d) = cx.sem.resolve(m)
                                     && d.name == pn
                                 {
                                     edits.push(Edit::replace(m.start_byte(), m.end_byte(), name));
@@ -322,23 +321,23 @@ fn lost_mutation(
         return;
     };
     // The statement holding the Run call: reads after it count.
-    let after = go::enclosing_statement(call.parts.node)
+    let after = cx
+        .sem
+        .enclosing_statement(call.parts.node)
         .map(|s| s.end_byte())
         .unwrap_or(call.parts.node.end_byte());
     // `lim, err = restate.Run(ctx, func(...) { lim.x = ..; return lim, nil })`: the result carries
     // the mutation back, on replay too.
-    let assigned_from_run: Vec<usize> = go::enclosing_statement(call.parts.node)
+    let assigned_from_run: Vec<usize> = cx
+        .sem
+        .enclosing_statement(call.parts.node)
         .filter(|st| matches!(st.kind(), "assignment_statement" | "short_var_declaration"))
         .and_then(|st| field(st, "left"))
         .map(named_children)
         .unwrap_or_default()
         .into_iter()
         .filter(|l| l.kind() == "identifier")
-        .filter_map(|l| {
-            scope::resolve(l, cx.src)
-                .map(|d| d.id())
-                .or(Some(l.start_byte()))
-        })
+        .filter_map(|l| cx.sem.resolve(l).map(|d| d.id()).or(Some(l.start_byte())))
         .collect();
     let mut reported: HashSet<usize> = HashSet::new();
     let mut found: Vec<(Node<'_>, Finding)> = vec![];
@@ -362,7 +361,7 @@ fn lost_mutation(
             if base.kind() != "identifier" {
                 continue;
             }
-            let Some(decl) = scope::resolve(base, cx.src) else {
+            let Some(decl) = cx.sem.resolve(base) else {
                 continue;
             };
             if go::contains(closure, decl.name) {
@@ -410,7 +409,7 @@ fn read_after(cx: &FileContext<'_>, body: Node<'_>, after: usize, name: &str, de
         if n.kind() == "identifier"
             && n.start_byte() >= after
             && text(n, cx.src) == name
-            && scope::resolve(n, cx.src).is_some_and(|d| d.id() == decl)
+            && cx.sem.resolve(n).is_some_and(|d| d.id() == decl)
         {
             found = true;
         }
@@ -435,7 +434,7 @@ fn unserializable_result(cx: &FileContext<'_>, closure: Node<'_>, out: &mut Vec<
     };
     let Some(ty) = first else { return };
     let written = text(ty, cx.src);
-    let norm = types::normalize(written, cx.model);
+    let norm = cx.sem.normalize(written);
     let bad = written.starts_with("chan ")
         || written.starts_with("<-chan")
         || written.starts_with("chan<-")
@@ -473,7 +472,7 @@ fn error_returning(cx: &FileContext<'_>, c: &CallFact<'_>) -> Option<String> {
         .then(|| format!("restate.{name}"));
     }
     let (recv, method) = futures::method_call(&c.parts, cx.src)?;
-    let kind = futures::kind_of(recv, cx.src, cx.model)?;
+    let kind = futures::kind_of(recv, cx.sem, cx.model)?;
     let ok = matches!(
         (kind, method),
         (FutureKind::Client, "Request")
@@ -501,13 +500,13 @@ fn ignored_errors(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             continue;
         };
         let node = c.parts.node;
-        let Some(parent) = node.parent() else {
+        let Some(parent) = cx.sem.parent(node) else {
             continue;
         };
         let dropped = match parent.kind() {
             "expression_statement" => true,
             "expression_list" => {
-                let Some(stmt) = parent.parent() else {
+                let Some(stmt) = cx.sem.parent(parent) else {
                     continue;
                 };
                 if !matches!(

@@ -10,12 +10,12 @@ use crate::analysis::go::{self, field, named_children, text};
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::facts::{self, CallFact};
 use crate::analysis::rules::fixkit::{self, ctx_at, error_return, sdk};
-use crate::analysis::scope::{self, DeclKind};
+use crate::analysis::semantic::{Decl, DeclKind};
 
 fn fix(cx: &FileContext<'_>, title: String, edits: Vec<Edit>) -> Fix {
     Fix {
         title,
-        edits: with_tidy_imports(cx.src, cx.tree, edits),
+        edits: with_tidy_imports(cx.sem, edits),
         safe: false,
         snippet: false,
     }
@@ -29,8 +29,10 @@ fn uses_closure_locals(cx: &FileContext<'_>, n: Node<'_>, closure: Node<'_>) -> 
             return false;
         }
         if x.kind() == "identifier"
-            && cx.facts.may_be_local(text(x, cx.src))
-            && scope::resolve(x, cx.src).is_some_and(|d| go::contains(closure, d.name))
+            && cx
+                .sem
+                .resolve(x)
+                .is_some_and(|d| go::contains(closure, d.name))
         {
             hit = true;
         }
@@ -68,7 +70,7 @@ pub fn hoist_pure(
     let name = op.sdk?;
     let node = op.parts.node;
     // Drawn once per step: not in a loop or a nested function of the closure.
-    let mut cur = node.parent();
+    let mut cur = cx.sem.parent(node);
     while let Some(n) = cur {
         if n == closure {
             break;
@@ -76,9 +78,9 @@ pub fn hoist_pure(
         if matches!(n.kind(), "for_statement" | "func_literal") {
             return None;
         }
-        cur = n.parent();
+        cur = cx.sem.parent(n);
     }
-    let stmt = go::enclosing_statement(run.parts.node)?;
+    let stmt = cx.sem.enclosing_statement(run.parts.node)?;
     if !fixkit::starts_line(cx.src, stmt) {
         return None;
     }
@@ -87,11 +89,12 @@ pub fn hoist_pure(
     let (value, drawn, base) = match name {
         "UUID" => {
             // `restate.UUID(x).String()` is hoisted whole.
-            let string_call = node
-                .parent()
+            let string_call = cx
+                .sem
+                .parent(node)
                 .filter(|s| s.kind() == "selector_expression")
                 .filter(|s| field(*s, "field").is_some_and(|f| text(f, cx.src) == "String"))
-                .and_then(|s| s.parent())
+                .and_then(|s| cx.sem.parent(s))
                 .filter(|c| {
                     c.kind() == "call_expression"
                         && field(*c, "arguments").is_some_and(|a| a.named_child_count() == 0)
@@ -102,11 +105,15 @@ pub fn hoist_pure(
             }
         }
         "Rand" => {
-            let sel = node
-                .parent()
+            let sel = cx
+                .sem
+                .parent(node)
                 .filter(|s| s.kind() == "selector_expression")?;
             let method = text(field(sel, "field")?, cx.src);
-            let call = sel.parent().filter(|c| c.kind() == "call_expression")?;
+            let call = cx
+                .sem
+                .parent(sel)
+                .filter(|c| c.kind() == "call_expression")?;
             let args = field(call, "arguments")?;
             if method == "Shuffle" || uses_closure_locals(cx, args, closure) {
                 return None;
@@ -133,7 +140,7 @@ pub fn hoist_pure(
     let root = facts::handler_root(cx.model, run.func)
         .and_then(|(r, _)| cx.facts.func_nodes.get(&r).copied())?;
     // `id := restate.UUID(ctx).String()` alone in its statement: the statement moves out whole.
-    let inner_stmt = go::enclosing_statement(value);
+    let inner_stmt = cx.sem.enclosing_statement(value);
     if let Some(s) = inner_stmt
         && s.kind() == "short_var_declaration"
         && fixkit::starts_line(cx.src, s)
@@ -175,7 +182,7 @@ pub fn hoist_pure(
 // ---- RS3003 -------------------------------------------------------------------------------------
 
 /// The type of a variable from its declaration: written, or evident from a literal.
-fn declared_type(cx: &FileContext<'_>, decl: &scope::Decl<'_>) -> Option<String> {
+fn declared_type(cx: &FileContext<'_>, decl: &Decl<'_>) -> Option<String> {
     if let Some(t) = decl.ty {
         return Some(text(t, cx.src).to_string());
     }
@@ -203,7 +210,7 @@ fn own_returns<'t>(cx: &FileContext<'t>, closure: Node<'t>) -> Vec<Node<'t>> {
     cx.facts
         .returns
         .iter()
-        .filter(|r| go::contains(body, r.node) && go::enclosing_func(r.node) == Some(closure))
+        .filter(|r| go::contains(body, r.node) && cx.sem.enclosing_func(r.node) == Some(closure))
         .map(|r| r.node)
         .collect()
 }
@@ -222,7 +229,7 @@ pub fn return_value(
         return None; // RunAsync hands its value out later, through Result()
     }
     let var_name = text(var, cx.src);
-    let decl = scope::resolve(var, cx.src)?;
+    let decl = cx.sem.resolve(var)?;
     if !matches!(
         decl.kind,
         DeclKind::Local | DeclKind::Param | DeclKind::Result
@@ -286,8 +293,8 @@ pub fn return_value(
         }
     }
     // Where the result goes.
-    let parent = run.parts.node.parent()?;
-    let stmt = parent.parent()?;
+    let parent = cx.sem.parent(run.parts.node)?;
+    let stmt = cx.sem.parent(parent)?;
     if parent.kind() != "expression_list" || parent.named_child_count() != 1 {
         return None;
     }
@@ -316,15 +323,16 @@ pub fn return_value(
     };
     let var_here = |at: Node<'_>| in_block(at, var_name);
     let err_here = |at: Node<'_>| in_block(at, err);
-    let if_stmt = stmt
-        .parent()
+    let if_stmt = cx
+        .sem
+        .parent(stmt)
         .filter(|p| p.kind() == "if_statement" && field(*p, "initializer") == Some(stmt));
     let right = field(stmt, "right")?;
     if let Some(ifs) = if_stmt {
         // `if err := restate.RunVoid(..); err != nil {`: the declaration moves above the if, so
         // its error variable outlives the if; that must change nothing after it.
         if field(ifs, "alternative").is_some()
-            || go::enclosing_statement(ifs) != Some(ifs)
+            || cx.sem.enclosing_statement(ifs) != Some(ifs)
             || fixkit::mentioned_after(cx, ifs, err)
             || !fixkit::starts_line(cx.src, ifs)
         {
@@ -350,7 +358,7 @@ pub fn return_value(
             format!("\n{indent}if "),
         ));
     } else {
-        if go::enclosing_statement(stmt) != Some(stmt) {
+        if cx.sem.enclosing_statement(stmt) != Some(stmt) {
             return None;
         }
         // `:=` reuses a variable of the same block; one from an outer block would be shadowed.
@@ -395,7 +403,7 @@ pub fn check_error(cx: &FileContext<'_>, c: &CallFact<'_>) -> Option<Fix> {
         return None;
     }
     let node = c.parts.node;
-    let parent = node.parent()?;
+    let parent = cx.sem.parent(node)?;
     let call_text = text(node, cx.src);
     let title = "Check the error".to_string();
     let if_form = |stmt: Node<'_>| -> Option<Fix> {
@@ -419,11 +427,11 @@ pub fn check_error(cx: &FileContext<'_>, c: &CallFact<'_>) -> Option<Fix> {
     if parent.kind() != "expression_list" {
         return None;
     }
-    let stmt = parent.parent()?;
+    let stmt = cx.sem.parent(parent)?;
     if !matches!(
         stmt.kind(),
         "short_var_declaration" | "assignment_statement"
-    ) || go::enclosing_statement(stmt) != Some(stmt)
+    ) || cx.sem.enclosing_statement(stmt) != Some(stmt)
     {
         return None;
     }
@@ -443,7 +451,7 @@ pub fn check_error(cx: &FileContext<'_>, c: &CallFact<'_>) -> Option<Fix> {
             &fixkit::path_to(cx, c.func, stmt)?,
             &format!("{first}Err"),
         )
-    } else if scope::resolve_name(stmt, "err", cx.src).is_some() {
+    } else if cx.sem.resolve_name(stmt, "err").is_some() {
         "err".to_string()
     } else {
         return None;

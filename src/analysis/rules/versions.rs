@@ -11,7 +11,7 @@ use crate::analysis::model::PkgRef;
 use crate::analysis::restate_api::SDK_PATH;
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::run::prefix;
-use crate::analysis::scope::{self, DeclKind};
+use crate::analysis::semantic::DeclKind;
 
 pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     let pre1 = cx.gomod.and_then(|m| m.sdk()).is_some_and(|v| v.0 < 1);
@@ -175,7 +175,7 @@ fn renamed_calls(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         }
         // `restate.Rand(ctx).UUID()`
         if let Some((recv, "UUID")) = futures::method_call(&c.parts, cx.src)
-            && futures::kind_of(recv, cx.src, cx.model) == Some(FutureKind::Rand)
+            && futures::kind_of(recv, cx.sem, cx.model) == Some(FutureKind::Rand)
         {
             let ctx_arg = go::call_parts(go::unparen(recv))
                 .and_then(|r| r.arg(0))
@@ -223,7 +223,9 @@ fn request_headers(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         if !is_restate_ctx(ctx, cx) {
             continue;
         }
-        let Some(parent) = sel.parent() else { continue };
+        let Some(parent) = cx.sem.parent(sel) else {
+            continue;
+        };
         if parent.kind() == "index_expression" && field(parent, "operand") == Some(sel) {
             let Some(key) = field(parent, "index") else {
                 continue;
@@ -259,17 +261,17 @@ fn is_restate_ctx(n: Node<'_>, cx: &FileContext<'_>) -> bool {
     if n.kind() != "identifier" {
         return false;
     }
-    let Some(d) = scope::resolve(n, cx.src) else {
+    let Some(d) = cx.sem.resolve(n) else {
         return false;
     };
     if d.kind != DeclKind::Param {
         return false;
     }
-    cx.model.functions.iter().any(|f| {
-        f.ctx
-            .as_ref()
-            .is_some_and(|c| c.decl as usize == d.id() && c.kind.is_handler())
-    })
+    d.func
+        .and_then(|f| cx.model.function_at_start(f.start_byte()))
+        .and_then(|i| cx.model.functions.get(i as usize))
+        .and_then(|f| f.ctx.as_ref())
+        .is_some_and(|c| c.decl as usize == d.id() && c.kind.is_handler())
 }
 
 /// Pre-0.11 context methods.
@@ -313,7 +315,7 @@ fn nonexistent(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         };
         match method {
             "Done" if c.parts.args.is_empty() => {
-                let Some(kind) = futures::kind_of(recv, cx.src, cx.model) else {
+                let Some(kind) = futures::kind_of(recv, cx.sem, cx.model) else {
                     continue;
                 };
                 let accessor = match kind {
@@ -340,7 +342,7 @@ fn nonexistent(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             }
             "Index"
                 if c.parts.args.is_empty()
-                    && futures::kind_of(recv, cx.src, cx.model)
+                    && futures::kind_of(recv, cx.sem, cx.model)
                         == Some(FutureKind::WaitFirstResult) =>
             {
                 let mut f = Finding::new(
@@ -353,14 +355,7 @@ fn nonexistent(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 out.push(f);
             }
             m if OLD_CTX_METHODS.contains(&m) => {
-                // Only a context parameter's name can be a Restate context.
-                let named_like_ctx = recv.kind() == "identifier"
-                    && cx
-                        .model
-                        .functions
-                        .iter()
-                        .any(|f| f.ctx.as_ref().is_some_and(|c| c.name == text(recv, cx.src)));
-                if !named_like_ctx || !is_restate_ctx(recv, cx) {
+                if !is_restate_ctx(recv, cx) {
                     continue;
                 }
                 let p = match &cx.model.restate {
@@ -388,7 +383,10 @@ fn nonexistent(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
 /// `WaitFirst` that produced `winner` was given (only futures held in variables: the expression
 /// itself would start a new one).
 fn index_comparison(cx: &FileContext<'_>, call: Node<'_>, recv: Node<'_>) -> Option<Fix> {
-    let bin = call.parent().filter(|p| p.kind() == "binary_expression")?;
+    let bin = cx
+        .sem
+        .parent(call)
+        .filter(|p| p.kind() == "binary_expression")?;
     let op = text(field(bin, "operator")?, cx.src);
     if !matches!(op, "==" | "!=") {
         return None;
@@ -406,7 +404,7 @@ fn index_comparison(cx: &FileContext<'_>, call: Node<'_>, recv: Node<'_>) -> Opt
     if recv.kind() != "identifier" {
         return None;
     }
-    let decl = scope::resolve(recv, cx.src)?;
+    let decl = cx.sem.resolve(recv)?;
     let right = field(decl.stmt, "right")?;
     let wait = go::call_parts(go::unparen(right.named_child(0)?))?;
     if right.named_child_count() != 1
@@ -424,7 +422,7 @@ fn index_comparison(cx: &FileContext<'_>, call: Node<'_>, recv: Node<'_>) -> Opt
         text(recv, cx.src),
         op,
         text(fut, cx.src),
-        crate::analysis::fixes::expr_depth(bin),
+        crate::analysis::fixes::expr_depth(cx.sem, bin),
     );
     Some(rewrite(
         format!("Compare with {}", text(fut, cx.src)),
@@ -450,7 +448,7 @@ fn to_ingress(cx: &FileContext<'_>, call: &go::CallParts<'_>, name: &str) -> Opt
             ),
         ),
     };
-    if import.is_some() && cx.facts.may_be_local("ingress") {
+    if import.is_some() && cx.sem.has_local_named("ingress") {
         return None; // a local named `ingress` would hide the package
     }
     let f = call.func;
@@ -462,7 +460,7 @@ fn to_ingress(cx: &FileContext<'_>, call: &go::CallParts<'_>, name: &str) -> Opt
     edits.extend(import);
     Some(Fix {
         title: format!("Use {alias}.{name}"),
-        edits: crate::analysis::fixes::with_tidy_imports(cx.src, cx.tree, edits),
+        edits: crate::analysis::fixes::with_tidy_imports(cx.sem, edits),
         safe: true,
         snippet: false,
     })

@@ -15,7 +15,7 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         let Some((recv, "Result")) = futures::method_call(&c.parts, cx.src) else {
             continue;
         };
-        let Some(kind) = futures::kind_of(recv, cx.src, cx.model) else {
+        let Some(kind) = futures::kind_of(recv, cx.sem, cx.model) else {
             continue;
         };
         if !matches!(
@@ -61,7 +61,7 @@ fn raced_with_timer(cx: &FileContext<'_>, root: u32, fut: Node<'_>) -> bool {
         let args = &c.parts.args[1.min(c.parts.args.len())..];
         let has_timer = args
             .iter()
-            .any(|a| futures::kind_of(*a, cx.src, cx.model) == Some(FutureKind::After));
+            .any(|a| futures::kind_of(*a, cx.sem, cx.model) == Some(FutureKind::After));
         let has_fut = match fut_name {
             Some(name) => args
                 .iter()

@@ -6,7 +6,8 @@ use std::collections::{HashMap, HashSet};
 use tree_sitter::Node;
 
 use crate::analysis::go::{self, field, named_children, text};
-use crate::analysis::scope::{self, Decl, DeclKind};
+use crate::analysis::semantic::Semantic;
+use crate::analysis::semantic::{Decl, DeclKind, scopes};
 
 use super::Target;
 use super::infer::Cx;
@@ -92,30 +93,33 @@ fn assigned_exprs<'t>(n: Node<'t>) -> Vec<Node<'t>> {
     out
 }
 
-fn is_assign_lhs(n: Node<'_>) -> bool {
-    let Some(p) = n.parent() else { return false };
+/// Whether the identifier is assigned as a whole: `x = ..`, `x++`, or a `:=` that redeclares it
+/// (a declaring `:=` is not a use of the variable at all).
+fn is_assign_lhs<'t>(sem: &Semantic<'t>, n: Node<'t>) -> bool {
+    let Some(p) = sem.parent(n) else { return false };
     match p.kind() {
         "inc_statement" | "dec_statement" => true,
-        "expression_list" => p
-            .parent()
-            .is_some_and(|s| s.kind() == "assignment_statement" && field(s, "left") == Some(p)),
+        "expression_list" => sem.parent(p).is_some_and(|s| {
+            matches!(s.kind(), "assignment_statement" | "short_var_declaration")
+                && field(s, "left") == Some(p)
+        }),
         _ => false,
     }
 }
 
 impl<'t> Target<'t> {
     /// Declared before the selection in the block it sits in (so `:=` there redeclares it).
-    pub fn same_block(&self, d: &Decl<'_>) -> bool {
+    pub fn same_block(&self, sem: &Semantic<'t>, d: &Decl<'t>) -> bool {
         let Some(list) = self.list else { return false };
-        if d.stmt.parent().is_some_and(|p| p.id() == list.id()) {
+        if sem.parent(d.stmt).is_some_and(|p| p.id() == list.id()) {
             return true;
         }
         matches!(
             d.kind,
             DeclKind::Param | DeclKind::Result | DeclKind::Receiver
-        ) && list
-            .parent()
-            .and_then(|b| b.parent())
+        ) && sem
+            .parent(list)
+            .and_then(|b| sem.parent(b))
             .zip(d.func)
             .is_some_and(|(f, g)| f.id() == g.id())
     }
@@ -137,13 +141,14 @@ impl<'t> Target<'t> {
 }
 
 /// For names declared by the selection (with their declaration ids): is each referenced after the
-/// selection, and assigned there? One walk over the rest of the block; only identifiers spelled
-/// like one of the names are resolved.
-fn used_after(
-    t: &Target<'_>,
-    src: &str,
-    mut ids: HashMap<String, HashSet<usize>>,
+/// selection, and assigned there (a `:=` in the same block that names it again assigns it)? One
+/// walk over the rest of the block; only identifiers spelled like one of the names are resolved.
+fn used_after<'t>(
+    t: &Target<'t>,
+    sem: &Semantic<'t>,
+    ids: HashMap<String, HashSet<usize>>,
 ) -> HashMap<String, (bool, bool)> {
+    let src = sem.src();
     let mut out: HashMap<String, (bool, bool)> = HashMap::new();
     if ids.is_empty() {
         return out;
@@ -154,28 +159,13 @@ fn used_after(
                 return true;
             }
             let name = text(n, src);
-            let Some(set) = ids.get_mut(name) else {
+            let Some(set) = ids.get(name) else {
                 return true;
             };
-            if scope::is_declaration_name(n) {
-                // `:=` at the top of the same block redeclares (assigns) the selection's variable.
-                let stmt = n.parent().and_then(|l| l.parent());
-                let top = stmt.is_some_and(|s| {
-                    s.kind() == "short_var_declaration"
-                        && s.parent()
-                            .zip(t.list)
-                            .is_some_and(|(a, b)| a.id() == b.id())
-                });
-                if top && scope::resolve(n, src).is_some_and(|d| set.contains(&d.id())) {
-                    set.insert(n.start_byte());
-                    out.insert(name.to_string(), (true, true));
-                }
-                return true;
-            }
-            if scope::resolve(n, src).is_some_and(|d| set.contains(&d.id())) {
+            if !sem.is_declaration(n) && sem.resolve(n).is_some_and(|d| set.contains(&d.id())) {
                 let e = out.entry(name.to_string()).or_default();
                 e.0 = true;
-                e.1 |= is_assign_lhs(n);
+                e.1 |= is_assign_lhs(sem, n);
             }
             true
         });
@@ -184,31 +174,16 @@ fn used_after(
 }
 
 /// Whether a variable declared outside the selection is referenced anywhere outside it.
-fn used_outside(t: &Target<'_>, src: &str, d: &Decl<'_>) -> bool {
-    let Some(scope_node) = d.func.or_else(|| go::enclosing_func(d.name)) else {
+fn used_outside<'t>(t: &Target<'t>, sem: &Semantic<'t>, d: &Decl<'t>) -> bool {
+    let Some(b) = sem.binding_of(d.name) else {
         return true;
     };
-    let name = text(d.name, src);
-    let mut found = false;
-    go::walk(scope_node, |n| {
-        if found {
-            return false;
-        }
-        if n.kind() == "identifier"
-            && !inside(t, n)
-            && n.id() != d.name.id()
-            && text(n, src) == name
-            && scope::resolve(n, src).is_some_and(|x| x.id() == d.id())
-        {
-            found = true;
-        }
-        true
-    });
-    found
+    sem.uses(b).iter().any(|n| !inside(t, *n))
 }
 
 /// Whether the selection reads a variable (not only writes it).
-fn read_inside(t: &Target<'_>, src: &str, d: &Decl<'_>) -> bool {
+fn read_inside<'t>(t: &Target<'t>, sem: &Semantic<'t>, d: &Decl<'t>) -> bool {
+    let src = sem.src();
     let name = text(d.name, src);
     let mut found = false;
     for st in &t.stmts {
@@ -216,8 +191,8 @@ fn read_inside(t: &Target<'_>, src: &str, d: &Decl<'_>) -> bool {
             if !found
                 && n.kind() == "identifier"
                 && text(n, src) == name
-                && !scope::is_declaration_name(n)
-                && !is_assign_lhs(n)
+                && !sem.is_declaration(n)
+                && !is_assign_lhs(sem, n)
             {
                 found = true;
             }
@@ -277,37 +252,17 @@ fn declarations<'t>(t: &Target<'t>, src: &str) -> (Vec<(Node<'t>, Node<'t>)>, Ve
     (vars, other)
 }
 
-/// Names declared in the enclosing function before the selection starts (a superset of those a
-/// `:=` in the selection can redeclare): other names need no scope walk.
-fn declared_before<'s>(t: &Target<'_>, src: &'s str) -> HashSet<&'s str> {
-    let mut out = HashSet::new();
-    let mut top = t.stmts[0];
-    while let Some(p) = top.parent() {
-        if p.kind() == "source_file" {
-            break;
-        }
-        top = p;
-    }
-    go::walk(top, |n| {
-        if n.start_byte() >= t.start {
-            return false;
-        }
-        scope::collect_declared(n, src, &mut out);
-        true
-    });
-    out
-}
-
 /// The selection's outputs, or why it cannot be wrapped.
-pub fn outputs(cx: &Cx<'_>, t: &Target<'_>) -> Result<Vec<Output>, String> {
+pub fn outputs<'t>(cx: &Cx<'t>, t: &Target<'t>) -> Result<Vec<Output>, String> {
     let src = cx.src;
+    let sem = cx.sem;
     let mut outs: Vec<Output> = vec![];
     let (vars, other) = declarations(t, src);
     let other_ids: HashMap<String, HashSet<usize>> = other
         .iter()
         .map(|o| (text(*o, src).to_string(), HashSet::from([o.start_byte()])))
         .collect();
-    if let Some(name) = used_after(t, src, other_ids).into_keys().next() {
+    if let Some(name) = used_after(t, sem, other_ids).into_keys().next() {
         return Err(format!(
             "the selection declares `{name}`, which is used after it; a closure cannot hand on constants or types"
         ));
@@ -316,15 +271,13 @@ pub fn outputs(cx: &Cx<'_>, t: &Target<'_>) -> Result<Vec<Output>, String> {
     let mut redeclared: Vec<(Node<'_>, Decl<'_>)> = vec![];
     let mut new_names: Vec<(String, usize)> = vec![];
     let mut ids_by_name: HashMap<String, HashSet<usize>> = HashMap::new();
-    let before = declared_before(t, src);
     for (id, stmt) in &vars {
         let name = text(*id, src).to_string();
         if stmt.kind() == "short_var_declaration"
-            && before.contains(name.as_str())
-            && let Some(d) = scope::resolve(*id, src)
+            && let Some(d) = sem.resolve(*id)
             && d.id() != id.start_byte()
             && !inside(t, d.name)
-            && t.same_block(&d)
+            && t.same_block(sem, &d)
         {
             redeclared.push((*id, d));
             continue;
@@ -337,7 +290,7 @@ pub fn outputs(cx: &Cx<'_>, t: &Target<'_>) -> Result<Vec<Output>, String> {
             new_names.push((name, id.start_byte()));
         }
     }
-    let after = used_after(t, src, ids_by_name);
+    let after = used_after(t, sem, ids_by_name);
     for (name, order) in new_names {
         let Some(&(true, assigned)) = after.get(&name) else {
             continue;
@@ -345,7 +298,7 @@ pub fn outputs(cx: &Cx<'_>, t: &Target<'_>) -> Result<Vec<Output>, String> {
         let ty = vars
             .iter()
             .filter(|(id, _)| text(*id, src) == name)
-            .filter_map(|(_, s)| scope::declares(*s, &name, src))
+            .filter_map(|(_, s)| scopes::declares(*s, &name, src))
             .find_map(|d| cx.decl_type(&d, 0));
         outs.push(Output {
             name,
@@ -365,14 +318,14 @@ pub fn outputs(cx: &Cx<'_>, t: &Target<'_>) -> Result<Vec<Output>, String> {
             if root.kind() != "identifier" || text(root, src) == "_" {
                 continue;
             }
-            let Some(d) = scope::resolve(root, src) else {
+            let Some(d) = sem.resolve(root) else {
                 continue; // package-level: not the closure's business
             };
             if inside(t, d.name) {
                 continue;
             }
             if !direct {
-                if used_outside(t, src, &d) {
+                if used_outside(t, sem, &d) {
                     return Err(format!(
                         "the selection writes `{}` (line {}), part of a variable declared outside it; when the invocation replays, the Run closure is skipped and the write is lost. Build the value inside the selection and use it after",
                         go::one_line(text(lhs, src), 40),
@@ -381,7 +334,7 @@ pub fn outputs(cx: &Cx<'_>, t: &Target<'_>) -> Result<Vec<Output>, String> {
                 }
                 continue;
             }
-            let value = assigned_value(lhs);
+            let value = assigned_value(sem, lhs);
             match writes.iter_mut().find(|w| w.0.id() == d.id()) {
                 Some(w) => w.1 = true,
                 None => writes.push((d, true, lhs.start_byte(), value)),
@@ -396,7 +349,7 @@ pub fn outputs(cx: &Cx<'_>, t: &Target<'_>) -> Result<Vec<Output>, String> {
     for (d, copy_in, order, value) in writes {
         // A variable only redeclared by the selection becomes a new one inside the closure, which
         // Go wants used: hand it on even when nothing reads it later.
-        let needed = used_outside(t, src, &d) || (!copy_in && !read_inside(t, src, &d));
+        let needed = used_outside(t, sem, &d) || (!copy_in && !read_inside(t, sem, &d));
         if !needed {
             continue;
         }
@@ -405,7 +358,7 @@ pub fn outputs(cx: &Cx<'_>, t: &Target<'_>) -> Result<Vec<Output>, String> {
             .decl_type(&d, 0)
             .or_else(|| value.and_then(|v| cx.expr_type(v, 0)));
         outs.push(Output {
-            status: if t.same_block(&d) {
+            status: if t.same_block(sem, &d) {
                 Status::ExistingSame
             } else {
                 Status::ExistingOuter
@@ -441,9 +394,9 @@ pub fn outputs(cx: &Cx<'_>, t: &Target<'_>) -> Result<Vec<Output>, String> {
 }
 
 /// The value written to an identifier by a plain `=` (same position on the right).
-fn assigned_value(lhs: Node<'_>) -> Option<Node<'_>> {
-    let list = lhs.parent()?;
-    let stmt = list.parent()?;
+fn assigned_value<'t>(sem: &Semantic<'t>, lhs: Node<'t>) -> Option<Node<'t>> {
+    let list = sem.parent(lhs)?;
+    let stmt = sem.parent(list)?;
     if stmt.kind() != "assignment_statement" || field(stmt, "left") != Some(list) {
         return None;
     }

@@ -3,7 +3,6 @@
 //! qualifiers replaced by import paths: `*net/http.Response`) and rendered with the file's own
 //! package names at the end, adding imports that are missing.
 
-use std::collections::HashSet;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -11,8 +10,8 @@ use tree_sitter::Node;
 
 use crate::analysis::go::{self, Callee, call_parts, field, named_children, text};
 use crate::analysis::model::{CallTarget, FileModel, default_package_name};
-use crate::analysis::scope;
-use crate::analysis::types;
+
+use crate::analysis::semantic::{Decl, Semantic};
 use crate::analysis::workspace::{IndexedFile, Workspace};
 
 use super::stdlib;
@@ -21,11 +20,9 @@ use super::stdlib;
 pub struct Cx<'a> {
     pub path: &'a Path,
     pub src: &'a str,
+    pub sem: &'a Semantic<'a>,
     pub model: &'a FileModel,
     pub ws: &'a Workspace,
-    /// Every name declared inside the enclosing function: a name not in it needs no scope walk
-    /// (an import name not among them is the package).
-    pub locals: HashSet<&'a str>,
 }
 
 const PREDECLARED: &[&str] = &[
@@ -204,10 +201,10 @@ fn declares_type(files: &[&Arc<IndexedFile>], extra: Option<&FileModel>, name: &
         .any(|m| m.types.iter().any(|t| t.name == name))
 }
 
-impl Cx<'_> {
+impl<'a> Cx<'a> {
     /// Whether an identifier resolves to a declaration inside the function.
-    pub fn is_local(&self, ident: Node<'_>) -> bool {
-        self.locals.contains(text(ident, self.src)) && scope::resolve(ident, self.src).is_some()
+    pub fn is_local(&self, ident: Node<'a>) -> bool {
+        self.sem.resolve(ident).is_some()
     }
 
     fn own_pkg_files(&self) -> Vec<&Arc<IndexedFile>> {
@@ -377,26 +374,25 @@ impl Cx<'_> {
             }
             "identifier" => self.ident_type(e, depth),
             "selector_expression" => {
-                if let Some(t) = types::type_of(e, src, self.model) {
+                if let Some(t) = self.sem.type_of(e) {
                     return Some(t);
                 }
                 let base = self.expr_type(field(e, "operand")?, depth + 1)?;
                 self.field_type(&base, text(field(e, "field")?, src))
             }
-            _ => types::type_of(e, src, self.model),
+            _ => self.sem.type_of(e),
         }
     }
 
     /// The type of a variable from its declaration.
-    pub fn ident_type(&self, ident: Node<'_>, depth: u32) -> Option<String> {
-        let src = self.src;
-        let Some(d) = scope::resolve(ident, src) else {
-            return types::type_of(ident, src, self.model);
+    pub fn ident_type(&self, ident: Node<'a>, depth: u32) -> Option<String> {
+        let Some(d) = self.sem.resolve(ident) else {
+            return self.sem.type_of(ident);
         };
         self.decl_type(&d, depth)
     }
 
-    pub fn decl_type(&self, d: &scope::Decl<'_>, depth: u32) -> Option<String> {
+    pub fn decl_type(&self, d: &Decl<'_>, depth: u32) -> Option<String> {
         let src = self.src;
         if let Some(ty) = d.ty {
             return self.normalize_here(text(ty, src));

@@ -20,7 +20,7 @@ use tree_sitter::{Node, Tree};
 use crate::analysis::findings::Fix;
 use crate::analysis::go::{self, field, named_children};
 use crate::analysis::model::{FileModel, Region};
-use crate::analysis::scope;
+use crate::analysis::semantic::Semantic;
 use crate::analysis::workspace::Workspace;
 
 pub const TITLE_RUN: &str = "Wrap in restate.Run";
@@ -73,10 +73,10 @@ fn is_header(n: Node<'_>) -> bool {
 }
 
 /// The initializer of an `if`/`switch` at or above `n`, with its header statement.
-fn initializer_of(n: Node<'_>) -> Option<(Node<'_>, Node<'_>)> {
+fn initializer_of<'t>(sem: &Semantic<'t>, n: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
     let mut cur = Some(n);
     while let Some(c) = cur {
-        let p = c.parent()?;
+        let p = sem.parent(c)?;
         if is_header(p) && field(p, "initializer").is_some_and(|i| i.id() == c.id()) {
             return Some((c, p));
         }
@@ -102,7 +102,7 @@ fn trim(src: &str, start: usize, end: usize) -> (usize, usize) {
 
 /// Whole statements of a block covered by `[s, e)`. `n` is a statement list, or a block or case
 /// whose own children are comments (tree-sitter puts a comment before the first statement there).
-fn in_list<'t>(n: Node<'t>, s: usize, e: usize) -> Option<Target<'t>> {
+fn in_list<'t>(sem: &Semantic<'t>, n: Node<'t>, s: usize, e: usize) -> Option<Target<'t>> {
     let list = if n.kind() == "statement_list" {
         n
     } else {
@@ -137,7 +137,7 @@ fn in_list<'t>(n: Node<'t>, s: usize, e: usize) -> Option<Target<'t>> {
         .copied()
         .filter(|c| c.kind() != "comment")
         .collect();
-    if stmts.is_empty() || stmts.iter().any(|c| c.parent() != Some(list)) {
+    if stmts.is_empty() || stmts.iter().any(|c| sem.parent(*c) != Some(list)) {
         return None;
     }
     Some(Target {
@@ -160,13 +160,13 @@ fn single<'t>(n: Node<'t>, list: Option<Node<'t>>, header: Option<Node<'t>>) -> 
 }
 
 /// The statements a selection covers (whole statements of one block, or one `if` initializer).
-fn find_target<'t>(tree: &'t Tree, src: &str, start: usize, end: usize) -> Option<Target<'t>> {
-    let (s, e) = trim(src, start, end);
+fn find_target<'t>(sem: &Semantic<'t>, start: usize, end: usize) -> Option<Target<'t>> {
+    let (s, e) = trim(sem.src(), start, end);
     if s >= e {
         return None;
     }
-    let mut cur = tree.root_node().descendant_for_byte_range(s, e);
-    if let Some((init, header)) = cur.and_then(initializer_of)
+    let mut cur = sem.root().descendant_for_byte_range(s, e);
+    if let Some((init, header)) = cur.and_then(|c| initializer_of(sem, c))
         && s <= init.start_byte()
         && e >= init.end_byte()
         && e <= init.end_byte() + 1
@@ -183,23 +183,23 @@ fn find_target<'t>(tree: &'t Tree, src: &str, start: usize, end: usize) -> Optio
                 | "type_case"
                 | "communication_case"
         );
-        if holds_statements && let Some(t) = in_list(n, s, e) {
+        if holds_statements && let Some(t) = in_list(sem, n, s, e) {
             return Some(t);
         }
         if matches!(n.kind(), "function_declaration" | "method_declaration") {
             return None;
         }
-        cur = n.parent();
+        cur = sem.parent(n);
     }
     None
 }
 
 /// The simple statement around a finding's range (innermost, inside the function that holds it).
 /// A finding in the header of an `if` or a loop does not make the whole compound statement a step.
-fn statement_around<'t>(tree: &'t Tree, start: usize, end: usize) -> Option<Target<'t>> {
-    let mut cur = tree.root_node().descendant_for_byte_range(start, end);
+fn statement_around<'t>(sem: &Semantic<'t>, start: usize, end: usize) -> Option<Target<'t>> {
+    let mut cur = sem.root().descendant_for_byte_range(start, end);
     while let Some(n) = cur {
-        let p = n.parent()?;
+        let p = sem.parent(n)?;
         if p.kind() == "statement_list" && n.kind() != "comment" {
             let simple = matches!(
                 n.kind(),
@@ -224,15 +224,16 @@ fn statement_around<'t>(tree: &'t Tree, start: usize, end: usize) -> Option<Targ
 }
 
 pub fn wrap(input: &Input<'_>) -> Outcome {
+    let sem = Semantic::build_at(input.src, input.tree, input.start);
     let target = if input.around {
-        statement_around(input.tree, input.start, input.end)
+        statement_around(&sem, input.start, input.end)
     } else {
-        find_target(input.tree, input.src, input.start, input.end)
+        find_target(&sem, input.start, input.end)
     };
     let Some(target) = target else {
         return Outcome::NotApplicable;
     };
-    match plan(input, &target) {
+    match plan(input, &sem, &target) {
         Ok(fixes) => Outcome::Wrapped(fixes),
         Err(Refusal::NotApplicable) => Outcome::NotApplicable,
         Err(Refusal::Reason(r)) => Outcome::Refused(r),
@@ -250,7 +251,11 @@ impl From<String> for Refusal {
     }
 }
 
-fn plan(input: &Input<'_>, target: &Target<'_>) -> Result<Vec<Fix>, Refusal> {
+fn plan<'t>(
+    input: &Input<'t>,
+    sem: &Semantic<'t>,
+    target: &Target<'t>,
+) -> Result<Vec<Fix>, Refusal> {
     let model = input.model;
     if model.restate.is_none() {
         return Err(Refusal::NotApplicable);
@@ -276,8 +281,7 @@ fn plan(input: &Input<'_>, target: &Target<'_>) -> Result<Vec<Fix>, Refusal> {
         );
     }
     let first = target.stmts[0];
-    let mut up = first.parent();
-    while let Some(n) = up {
+    for n in sem.ancestors(first) {
         if n.kind() == "go_statement" {
             return Err(
                 "the selection runs in a goroutine; restate.Run, like every Restate call, must run on the handler's own goroutine"
@@ -285,9 +289,8 @@ fn plan(input: &Input<'_>, target: &Target<'_>) -> Result<Vec<Fix>, Refusal> {
                     .into(),
             );
         }
-        up = n.parent();
     }
-    let visible = scope::resolve_name(first, &ctx.name, input.src);
+    let visible = sem.resolve_name(first, &ctx.name);
     if visible.is_none_or(|d| d.id() != ctx.decl as usize) {
         return Err(format!(
             "`{}` here is not the handler's context (it is shadowed), so restate.Run cannot be called with it",
@@ -295,19 +298,12 @@ fn plan(input: &Input<'_>, target: &Target<'_>) -> Result<Vec<Fix>, Refusal> {
         )
         .into());
     }
-    let mut locals = std::collections::HashSet::new();
-    if let Some(f) = top_function(first) {
-        go::walk(f, |n| {
-            scope::collect_declared(n, input.src, &mut locals);
-            true
-        });
-    }
     let cx = infer::Cx {
         path: input.path,
         src: input.src,
+        sem,
         model,
         ws: input.ws,
-        locals,
     };
     refuse::check(&cx, target, (&ctx.name, ctx.decl))?;
     let outputs = flow::outputs(&cx, target)?;
@@ -333,18 +329,6 @@ fn plan(input: &Input<'_>, target: &Target<'_>) -> Result<Vec<Fix>, Refusal> {
         fixes.push(f);
     }
     Ok(fixes)
-}
-
-/// The top-level function or method declaration holding `n`.
-fn top_function(n: Node<'_>) -> Option<Node<'_>> {
-    let mut cur = Some(n);
-    while let Some(c) = cur {
-        if matches!(c.kind(), "function_declaration" | "method_declaration") {
-            return Some(c);
-        }
-        cur = c.parent();
-    }
-    None
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use tree_sitter::Node;
 use crate::analysis::go::{self, Callee, call_parts, field, named_children, text};
 use crate::analysis::model::Function;
 use crate::analysis::rules::run::kebab;
+use crate::analysis::semantic::Semantic;
 
 use super::flow::Output;
 use super::infer::Cx;
@@ -101,10 +102,10 @@ pub fn step_label(cx: &Cx<'_>, t: &Target<'_>, func: &Function, outs: &[Output])
 
 /// Names that new identifiers must avoid: everything spelled in the enclosing top-level function,
 /// the file's imports and its package-level declarations.
-pub fn taken_names(input: &Input<'_>, t: &Target<'_>) -> HashSet<String> {
+pub fn taken_names<'t>(input: &Input<'_>, sem: &Semantic<'t>, t: &Target<'t>) -> HashSet<String> {
     let src = input.src;
     let mut top = t.stmts[0];
-    while let Some(p) = top.parent() {
+    for p in sem.ancestors(top) {
         if p.kind() == "source_file" {
             break;
         }

@@ -10,8 +10,6 @@ use crate::analysis::futures::{self, FutureKind};
 use crate::analysis::go::{self, Callee, call_parts, named_children, text};
 use crate::analysis::model::{CallTarget, sdk_fn};
 use crate::analysis::restate_api;
-use crate::analysis::scope;
-use crate::analysis::types;
 
 use super::Target;
 use super::flow::inside;
@@ -19,16 +17,19 @@ use super::infer::Cx;
 
 /// Walk up from `n` to the selection, stopping at the first ancestor for which `stop` says so.
 /// Returns whether such an ancestor was found inside the selection.
-fn ancestor_within(t: &Target<'_>, n: Node<'_>, stop: impl Fn(Node<'_>) -> bool) -> bool {
-    let mut cur = n.parent();
-    while let Some(p) = cur {
+fn ancestor_within<'t>(
+    cx: &Cx<'t>,
+    t: &Target<'t>,
+    n: Node<'t>,
+    stop: impl Fn(Node<'t>) -> bool,
+) -> bool {
+    for p in cx.sem.ancestors(n) {
         if !inside(t, p) {
             return false;
         }
         if stop(p) {
             return true;
         }
-        cur = p.parent();
     }
     false
 }
@@ -65,7 +66,7 @@ pub fn check(cx: &Cx<'_>, t: &Target<'_>, ctx: (&str, u32)) -> Result<(), String
                 return false;
             }
             let line = n.start_position().row + 1;
-            let in_literal = || ancestor_within(t, n, |p| p.kind() == "func_literal");
+            let in_literal = || ancestor_within(cx, t, n, |p| p.kind() == "func_literal");
             match n.kind() {
                 "return_statement" if !in_literal() => {
                     problem = Some(format!(
@@ -91,7 +92,7 @@ pub fn check(cx: &Cx<'_>, t: &Target<'_>, ctx: (&str, u32)) -> Result<(), String
                     let kind = n.kind().trim_end_matches("_statement");
                     let ok = match label_of(n, src) {
                         Some(l) => labels_inside.contains(&l),
-                        None => ancestor_within(t, n, |p| match kind {
+                        None => ancestor_within(cx, t, n, |p| match kind {
                             "continue" => matches!(p.kind(), "for_statement" | "func_literal"),
                             "fallthrough" => {
                                 matches!(p.kind(), "expression_switch_statement" | "func_literal")
@@ -142,12 +143,12 @@ fn call_problem(
             "the selection calls restate.{name} (line {line}); Restate operations need the handler context and cannot run inside restate.Run"
         ));
     }
-    // `pkg.F(..)` through an import is no future method (and resolving `pkg` costs a scope walk).
-    let package_call = matches!(callee, Callee::Selector { operand_ident: Some(q), .. }
-        if cx.model.import_path_for(q).is_some() && !cx.locals.contains(q));
+    // `pkg.F(..)` through an import is no future method.
+    let package_call = matches!(callee, Callee::Selector { operand, operand_ident: Some(_), .. }
+        if cx.sem.import_path(operand).is_some());
     if !package_call
         && let Some((recv, method)) = futures::method_call(&call, src)
-        && let Some(kind) = futures::kind_of(recv, src, cx.model)
+        && let Some(kind) = futures::kind_of(recv, cx.sem, cx.model)
         && matches!(
             kind,
             FutureKind::Client
@@ -176,7 +177,10 @@ fn call_problem(
         let a = go::unparen(*a);
         a.kind() == "identifier"
             && text(a, src) == ctx_name
-            && scope::resolve(a, src).is_some_and(|d| d.id() == ctx_decl as usize)
+            && cx
+                .sem
+                .resolve(a)
+                .is_some_and(|d| d.id() == ctx_decl as usize)
     });
     if !passes_ctx {
         return None;
@@ -194,7 +198,7 @@ fn call_problem(
             }
         }
         Callee::Selector { operand, name, .. } => CallTarget::Method {
-            type_name: types::named_type_of(operand, src, cx.model)?.into(),
+            type_name: cx.sem.named_type_of(operand)?.into(),
             name: name.into(),
         },
         Callee::Other => return None,

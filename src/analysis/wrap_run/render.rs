@@ -12,7 +12,7 @@ use crate::analysis::fixes;
 use crate::analysis::go::{self, call_parts, field, named_children, text};
 use crate::analysis::model::{Function, PkgRef};
 use crate::analysis::rules::fixkit::zero_value_in;
-use crate::analysis::scope;
+use crate::analysis::semantic::Semantic;
 
 use super::flow::{Output, Status};
 use super::infer::{self, Cx};
@@ -27,6 +27,7 @@ enum Shape {
 
 pub struct Render<'a, 't> {
     input: &'a Input<'a>,
+    sem: &'a Semantic<'t>,
     t: &'a Target<'t>,
     func: &'a Function,
     ctx: &'a str,
@@ -61,7 +62,7 @@ struct Binding {
 impl<'a, 't> Render<'a, 't> {
     pub fn new(
         input: &'a Input<'a>,
-        cx: &Cx<'_>,
+        cx: &Cx<'t>,
         t: &'a Target<'t>,
         func: u32,
         ctx: &'a str,
@@ -96,6 +97,7 @@ impl<'a, 't> Render<'a, 't> {
         let label = step_label(cx, t, func_ref, &outs);
         Render {
             input,
+            sem: cx.sem,
             t,
             func: func_ref,
             ctx,
@@ -138,7 +140,8 @@ impl<'a, 't> Render<'a, 't> {
     }
 
     fn taken(&self) -> &HashSet<String> {
-        self.taken.get_or_init(|| taken_names(self.input, self.t))
+        self.taken
+            .get_or_init(|| taken_names(self.input, self.sem, self.t))
     }
 
     fn struct_name(&self) -> String {
@@ -359,7 +362,10 @@ impl<'a, 't> Render<'a, 't> {
             !mentioned(name)
                 && !self.outs.iter().any(|o| o.name == name)
                 && (!self.taken().contains(name)
-                    || scope::resolve_name(at, name, src).is_none_or(|d| !self.t.same_block(&d)))
+                    || self
+                        .sem
+                        .resolve_name(at, name)
+                        .is_none_or(|d| !self.t.same_block(self.sem, &d)))
         };
         ["err", "runErr"]
             .into_iter()
