@@ -36,6 +36,16 @@ enum Command {
         #[arg(long)]
         config: Option<PathBuf>,
     },
+    /// Move every Go module under PATH (or the module PATH is in) from the 0.x API of sdk-go to
+    /// 1.0: rewrite the code and go.mod. Exit 0 when done, 1 when something is left to do by hand,
+    /// 2 on usage or I/O errors.
+    Migrate {
+        /// A directory (default: the current directory).
+        path: Option<PathBuf>,
+        /// Print a unified diff instead of writing the files.
+        #[arg(long)]
+        diff: bool,
+    },
     /// Print the documentation of a rule, e.g. `restate-lsp explain RS1001`.
     Explain {
         /// Rule ID.
@@ -96,6 +106,12 @@ fn main() -> ExitCode {
             let mut out = std::io::stdout().lock();
             let mut err = std::io::stderr().lock();
             exit(cli::check::run(&opts, &mut out, &mut err))
+        }
+        Command::Migrate { path, diff } => {
+            let opts = cli::migrate::MigrateOptions { path, diff };
+            let mut out = std::io::stdout().lock();
+            let mut err = std::io::stderr().lock();
+            exit(cli::migrate::run(&opts, &mut out, &mut err))
         }
         Command::Bench { what, corpus } => {
             let corpus = corpus.unwrap_or_else(|| PathBuf::from("/usr/share/go-1.19/src"));

@@ -33,7 +33,7 @@ struct Kept {
 }
 
 /// Nearest ancestor (or self) of `start` that holds `name`.
-fn find_upwards(start: &Path, name: &str) -> Option<PathBuf> {
+pub(crate) fn find_upwards(start: &Path, name: &str) -> Option<PathBuf> {
     let mut dir = if start.is_file() {
         start.parent()
     } else {

@@ -1,8 +1,10 @@
-//! The command line: `serve` (default), `check`, `explain`.
+//! The command line: `serve` (default), `check`, `migrate`, `explain`.
 
 pub mod bench;
 pub mod check;
+pub mod migrate;
 pub mod report;
+pub mod write;
 
 use std::io::Write;
 
