@@ -2,8 +2,11 @@
 
 pub mod bench;
 pub mod check;
+pub mod filter;
+pub mod fix;
 pub mod migrate;
 pub mod report;
+pub mod statistics;
 pub mod write;
 
 use std::io::Write;
