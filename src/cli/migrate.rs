@@ -34,23 +34,6 @@ fn module_dirs(root: &Path, found: &scan::Found) -> Vec<PathBuf> {
     dirs
 }
 
-/// The Go files that belong to the module at `dir` (not to a module nested in it).
-fn module_files(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
-    let found = scan::scan(&[dir.to_path_buf()]);
-    let nested: Vec<PathBuf> = found
-        .go_mods
-        .iter()
-        .filter_map(|m| m.parent().map(Path::to_path_buf))
-        .filter(|d| d != dir)
-        .collect();
-    let files = found
-        .go_files
-        .into_iter()
-        .filter(|f| !nested.iter().any(|n| f.starts_with(n)))
-        .collect();
-    (files, found.skipped)
-}
-
 fn shown(path: &Path, cwd: &Path) -> String {
     path.strip_prefix(cwd)
         .unwrap_or(path)
@@ -97,7 +80,7 @@ pub fn run(opts: &MigrateOptions, out: &mut dyn Write, err: &mut dyn Write) -> i
                 continue;
             }
         };
-        let (paths, skipped) = module_files(&dir);
+        let (paths, skipped) = scan::module_go_files(&dir);
         for s in skipped {
             let _ = writeln!(err, "restate-lsp: {s}");
         }

@@ -8,6 +8,7 @@
 //! Rewrites are small edits around the parts that change (a name, a wrapped argument), never a
 //! retyped call: nested sites compose, and arguments keep their text and layout.
 
+pub mod advice;
 pub mod align;
 pub mod errors;
 pub mod gomod_edit;

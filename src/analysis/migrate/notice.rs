@@ -38,6 +38,20 @@ impl FileSites {
     pub fn total(&self) -> usize {
         self.kinds.values().sum()
     }
+
+    /// The sites of a file given only its text (a file of a module that pins the 0.x API).
+    pub fn of_text(src: &str) -> FileSites {
+        let tree = crate::analysis::go::parse_str(src);
+        let model = crate::analysis::model::extract(src, &tree);
+        let sites = crate::analysis::migrate::sites(&crate::analysis::migrate::Input {
+            src,
+            tree: &tree,
+            model: &model,
+            old_api: true,
+            error_code_helper: "errorCode",
+        });
+        FileSites::of(src, &sites)
+    }
 }
 
 /// The notice for a module, or None when none of its files has a site.
@@ -80,18 +94,21 @@ pub fn notice(gomod_text: &str, gomod: &GoMod, files: &[(PathBuf, FileSites)]) -
         ),
     );
     f.severity = Severity::Info;
+    // One site per file in turn, so the links show how far the old API spreads.
     let mut files: Vec<&(PathBuf, FileSites)> = files.iter().collect();
     files.sort_by(|a, b| a.0.cmp(&b.0));
-    for (path, fs) in files {
-        for (span, kind) in &fs.first {
-            if f.related.len() >= RELATED {
-                break;
+    for round in 0..RELATED {
+        for (path, fs) in &files {
+            let Some((span, kind)) = fs.first.get(round) else {
+                continue;
+            };
+            if f.related.len() < RELATED {
+                f.related.push(Related {
+                    path: Some(path.clone()),
+                    span: *span,
+                    message: format!("{kind} (0.x API)"),
+                });
             }
-            f.related.push(Related {
-                path: Some(path.clone()),
-                span: *span,
-                message: format!("{kind} (0.x API)"),
-            });
         }
     }
     Some(f)

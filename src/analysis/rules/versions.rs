@@ -23,7 +23,10 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         old_api,
         error_code_helper: &helper,
     });
-    for site in sites {
+    // Until the workspace's go.mod files are read, a file's module is unknown: report nothing
+    // rather than flash the 1.x errors over a module that may pin 0.x.
+    let unknown_module = cx.gomod.is_none() && cx.ws.partial;
+    for site in sites.into_iter().filter(|_| !unknown_module) {
         out.push(site_finding(cx, site, old_api, helper_exists));
     }
     if cx.model.restate.is_some() {
