@@ -299,7 +299,7 @@ fn check_reports_the_go_mod_notice_of_a_module_on_sdk_go_0x() {
     assert_eq!(n["line"], 6);
     assert_eq!(n["severity"], "info");
     let msg = n["message"].as_str().unwrap_or("");
-    assert!(msg.starts_with("45 call sites use API that sdk-go 1.0 renamed or removed (Request().Headers x6, TerminalError x6, "), "{msg}");
+    assert!(msg.starts_with("47 call sites use API that sdk-go 1.0 renamed or removed (Request().Headers x6, TerminalError x6, "), "{msg}");
     assert!(msg.contains("restate-lsp migrate"), "{msg}");
     // Off, no notice.
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("cli_fix/notice_off");

@@ -95,7 +95,7 @@ fn go_mod_notice_code_action_and_command() {
     assert_eq!(notice["range"]["start"]["line"], 5);
     let msg = notice["message"].as_str().unwrap_or("");
     assert!(
-        msg.starts_with("45 call sites use API that sdk-go 1.0 renamed or removed ("),
+        msg.starts_with("47 call sites use API that sdk-go 1.0 renamed or removed ("),
         "{msg}"
     );
     let related = notice["relatedInformation"]

@@ -19,6 +19,7 @@ pub mod module;
 pub mod notice;
 mod rand;
 mod renames;
+mod results;
 mod select;
 mod show;
 pub mod targets;
@@ -295,6 +296,7 @@ pub fn sites(input: &Input<'_>) -> Vec<Site> {
             _ => renames::site(&mut cx, r),
         }
     }
+    results::sites(&mut cx);
     let mut out = cx.out;
     out.sort_by_key(|s| (s.start, s.end));
     out
