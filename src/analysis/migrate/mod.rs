@@ -279,7 +279,7 @@ pub fn sites(input: &Input<'_>) -> Vec<Site> {
         out: vec![],
     };
     imports::sites(&mut cx);
-    let refs = walk::refs(&mut cx);
+    let (refs, writes) = walk::refs(&mut cx);
     let mut errors_is = None;
     for r in &refs {
         match r.pkg {
@@ -296,7 +296,7 @@ pub fn sites(input: &Input<'_>) -> Vec<Site> {
             _ => renames::site(&mut cx, r),
         }
     }
-    results::sites(&mut cx);
+    results::sites(&mut cx, &writes);
     let mut out = cx.out;
     out.sort_by_key(|s| (s.start, s.end));
     out

@@ -10,7 +10,6 @@ use tree_sitter::Node;
 use crate::analysis::findings::Edit;
 use crate::analysis::futures::{self, FutureKind};
 use crate::analysis::go::{self, field, named_children, text};
-use crate::analysis::migrate::walk::walk_with_path;
 use crate::analysis::migrate::{Cx, Rewrite};
 use crate::analysis::model::sdk_fn;
 use crate::analysis::scope::{self, DeclKind};
@@ -53,29 +52,44 @@ fn value_for<'t>(rights: &[Node<'t>], i: usize, n: usize) -> Option<(Node<'t>, b
     }
 }
 
-pub(crate) fn sites(cx: &mut Cx<'_>) {
+/// A statement that may write a variable: `a, b = ..` or `a, b := ..`, with the nodes above it.
+pub(crate) struct Write<'t> {
+    pub stmt: Node<'t>,
+    pub path: Vec<Node<'t>>,
+    pub declares: bool,
+}
+
+impl<'t> Write<'t> {
+    /// The write `n` is, if it is one (collected by the file's walk, in source order).
+    pub fn of(n: Node<'t>, path: &[Node<'t>], src: &str) -> Option<Write<'t>> {
+        let declares = n.kind() == "short_var_declaration";
+        let assigns = n.kind() == "assignment_statement"
+            && field(n, "operator").is_none_or(|o| text(o, src) == "=");
+        (declares || assigns).then(|| Write {
+            stmt: n,
+            path: path.to_vec(),
+            declares,
+        })
+    }
+}
+
+/// Candidates are the short declarations directly in a block; the later writes of each are found
+/// among `writes` (every assignment and short declaration of the file, in source order).
+pub(crate) fn sites(cx: &mut Cx<'_>, writes: &[Write<'_>]) {
     if cx.model.restate.is_none() {
         return;
     }
     let src = cx.src;
-    let mut candidates: Vec<(Node<'_>, Vec<Node<'_>>)> = vec![];
-    walk_with_path(cx.tree.root_node(), |n, path| {
-        if matches!(n.kind(), "comment" | "import_declaration") {
-            return false;
-        }
-        if n.kind() == "short_var_declaration"
-            && path.last().is_some_and(|p| p.kind() == "statement_list")
-        {
-            candidates.push((n, path.to_vec()));
-        }
-        true
-    });
-    for (stmt, path) in candidates {
-        site(cx, stmt, &path, src);
+    for w in writes
+        .iter()
+        .filter(|w| w.declares && w.path.last().is_some_and(|p| p.kind() == "statement_list"))
+    {
+        site(cx, w, writes, src);
     }
 }
 
-fn site(cx: &mut Cx<'_>, stmt: Node<'_>, path: &[Node<'_>], src: &str) {
+fn site(cx: &mut Cx<'_>, w: &Write<'_>, writes: &[Write<'_>], src: &str) {
+    let (stmt, path) = (w.stmt, w.path.as_slice());
     let (Some(left), Some(right)) = (field(stmt, "left"), field(stmt, "right")) else {
         return;
     };
@@ -104,7 +118,7 @@ fn site(cx: &mut Cx<'_>, stmt: Node<'_>, path: &[Node<'_>], src: &str) {
         if declared_before(path, *var, name, block, src) {
             continue;
         }
-        let Some(write) = breaking_write(cx, stmt, block, name, src) else {
+        let Some(write) = breaking_write(cx, stmt, block, name, writes, src) else {
             continue;
         };
         let others_new = lefts.iter().enumerate().any(|(j, o)| {
@@ -126,8 +140,7 @@ fn site(cx: &mut Cx<'_>, stmt: Node<'_>, path: &[Node<'_>], src: &str) {
         }
         let loc = crate::analysis::span::Locator::new(src);
         let line = loc.pos(write.start_byte()).line + 1;
-        let mut rw = Rewrite::new(format!("Declare `var {name} error` first"), edits);
-        rw.safe = true;
+        let rw = Rewrite::new(format!("Declare `var {name} error` first"), edits);
         cx.push(
             KIND,
             *var,
@@ -145,7 +158,9 @@ fn assign_token(stmt: Node<'_>) -> Option<Node<'_>> {
     stmt.children(&mut cursor).find(|c| c.kind() == ":=")
 }
 
-/// Whether `name` is already declared in `block`'s scope before `at` (so `:=` reuses it).
+/// Whether `name` is already declared in `block`'s scope before `at` (so `:=` reuses it). A
+/// declaration visible from a statement of the block and inside the block's range is one of the
+/// block's own statements (declarations of nested blocks are not visible there).
 fn declared_before(
     path: &[Node<'_>],
     at: Node<'_>,
@@ -158,26 +173,23 @@ fn declared_before(
     let Some(d) = scope::resolve_name_on_path(&p, name, src) else {
         return false;
     };
-    if d.stmt.parent() == Some(block) || d.stmt == block {
+    if go::contains(block, d.stmt) && d.stmt != block {
         return true;
     }
     // The function's body block shares its scope with the parameters and results.
+    let func = path.iter().rev().nth(2).copied();
     let body_of_func = path
         .iter()
         .rev()
         .nth(1)
         .is_some_and(|b| b.kind() == "block")
-        && path
-            .iter()
-            .rev()
-            .nth(2)
-            .is_some_and(|f| go::is_func_like(f.kind()));
+        && func.is_some_and(|f| go::is_func_like(f.kind()));
     body_of_func
         && matches!(
             d.kind,
             DeclKind::Param | DeclKind::Result | DeclKind::Receiver
         )
-        && d.func == path.iter().rev().nth(2).copied()
+        && d.func == func
 }
 
 /// The first later write to the variable that the 1.0 type would reject: `x, name := g()` reusing
@@ -188,23 +200,22 @@ fn breaking_write<'t>(
     decl: Node<'t>,
     block: Node<'t>,
     name: &str,
+    writes: &[Write<'t>],
     src: &str,
 ) -> Option<Node<'t>> {
-    let mut found: Option<Node<'t>> = None;
-    walk_with_path(block, |n, path| {
-        if found.is_some() || n.end_byte() <= decl.end_byte() && n != block {
-            return found.is_none() && go::contains(n, decl);
+    let from = writes.partition_point(|w| w.stmt.start_byte() <= decl.start_byte());
+    // The block's own declarations of the variable: this one and the `:=` that reuse it.
+    let mut own: Vec<usize> = vec![decl.start_byte()];
+    for w in &writes[from..] {
+        if w.stmt.start_byte() >= block.end_byte() {
+            break;
         }
-        let reuse = n.kind() == "short_var_declaration"
-            && path.last() == Some(&block)
-            && n.start_byte() > decl.start_byte();
-        let assign = n.kind() == "assignment_statement"
-            && field(n, "operator").is_none_or(|o| text(o, src) == "=");
-        if !(reuse || assign) {
-            return true;
+        let direct = w.path.last() == Some(&block);
+        if w.declares && !direct {
+            continue; // a declaration in a nested block is another variable
         }
-        let (Some(left), Some(right)) = (field(n, "left"), field(n, "right")) else {
-            return true;
+        let (Some(left), Some(right)) = (field(w.stmt, "left"), field(w.stmt, "right")) else {
+            continue;
         };
         let lefts = named_children(left);
         let rights = named_children(right);
@@ -212,15 +223,17 @@ fn breaking_write<'t>(
             if l.kind() != "identifier" || text(*l, src) != name {
                 continue;
             }
-            if assign {
+            if w.declares {
+                own.push(w.stmt.start_byte());
+            } else {
                 // The same variable: not shadowed between the block and here.
-                let mut p = path.to_vec();
-                p.push(n);
+                let mut p = w.path.clone();
+                p.push(w.stmt);
                 p.push(*l);
                 let Some(d) = scope::resolve_name_on_path(&p, name, src) else {
                     continue;
                 };
-                if d.stmt.parent() != Some(block) {
+                if !own.contains(&d.stmt.start_byte()) {
                     continue;
                 }
             }
@@ -230,10 +243,9 @@ fn breaking_write<'t>(
             let fine = text(value, src) == "nil"
                 || (last || rights.len() == lefts.len()) && terminal_result(cx, value).is_some();
             if !fine {
-                found = Some(n);
+                return Some(w.stmt);
             }
         }
-        true
-    });
-    found
+    }
+    None
 }

@@ -5,6 +5,7 @@
 use tree_sitter::Node;
 
 use crate::analysis::go::{field, text};
+use crate::analysis::migrate::results::Write;
 use crate::analysis::migrate::{Cx, Declared, Pkg, Ref, headers, renames};
 use crate::analysis::model::PkgRef;
 
@@ -70,11 +71,13 @@ fn dot_pkg(cx: &Cx<'_>, name: &str) -> Option<Pkg> {
     }
 }
 
-pub(crate) fn refs<'t>(cx: &mut Cx<'t>) -> Vec<Ref<'t>> {
+/// The references of the file, and its assignments and short declarations (see `results`).
+pub(crate) fn refs<'t>(cx: &mut Cx<'t>) -> (Vec<Ref<'t>>, Vec<Write<'t>>) {
     let src = cx.src;
     let mut declared = Declared::new();
     let mut out: Vec<Ref<'t>> = vec![];
     let mut headers_at: Vec<(Node<'t>, Vec<Node<'t>>)> = vec![];
+    let mut writes: Vec<Write<'t>> = vec![];
     let root = cx.tree.root_node();
     walk_with_path(root, |n, path| {
         match n.kind() {
@@ -129,12 +132,15 @@ pub(crate) fn refs<'t>(cx: &mut Cx<'t>) -> Vec<Ref<'t>> {
                     });
                 }
             }
-            _ => declared.note(n, src),
+            _ => {
+                declared.note(n, src);
+                writes.extend(Write::of(n, path, src));
+            }
         }
         true
     });
     for (n, path) in headers_at {
         headers::site(cx, n, &path);
     }
-    out
+    (out, writes)
 }
