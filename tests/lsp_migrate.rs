@@ -249,3 +249,47 @@ fn go_mod_notice_code_action_and_command() {
     assert!(errors >= 10, "{p}");
     let _ = c.shutdown();
 }
+
+#[test]
+fn the_migration_edit_is_resolved_lazily_for_clients_that_resolve_edits() {
+    let root: PathBuf = Path::new(env!("CARGO_TARGET_TMPDIR")).join("lsp_migrate/lazy");
+    copy_dir(&common::fixture("migrate/v023"), &root);
+    let mut c = LspClient::spawn();
+    let mut caps = common::caps_utf16();
+    caps["textDocument"]["codeAction"] = json!({"resolveSupport": {"properties": ["edit"]}});
+    c.initialize(Some(&root), caps, Value::Null);
+    let gomod = root.join("go.mod");
+    let text = std::fs::read_to_string(&gomod).expect("read");
+    let uri = file_uri(&gomod);
+    // Neovim's language id for go.mod.
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri, "languageId": "gomod", "version": 3, "text": text}}),
+    );
+    let diags = c.diagnostics(&uri, 3);
+    assert_eq!(diags.len(), 1, "{diags:?}");
+    let resp = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": diags[0]["range"], "context": {"diagnostics": diags}}),
+    );
+    let action = resp["result"][0].clone();
+    assert_eq!(action["title"], "Migrate this module to sdk-go 1.0");
+    assert!(action.get("edit").is_none_or(Value::is_null), "{action}");
+    let resolved = c.request("codeAction/resolve", action);
+    let changes = resolved["result"]["edit"]["changes"]
+        .as_object()
+        .cloned()
+        .unwrap_or_default();
+    let main_uri = file_uri(&root.join("main.go"));
+    assert!(
+        changes.contains_key(&uri) && changes.contains_key(&main_uri),
+        "{resolved}"
+    );
+    // Not on the notice: no action.
+    let elsewhere = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
+    );
+    assert_eq!(elsewhere["result"], json!([]), "{elsewhere}");
+    let _ = c.shutdown();
+}

@@ -379,6 +379,7 @@ impl LanguageServer for Backend {
                 .await;
         }
         diagnostics::schedule_cross_file(self.client.clone(), self.state.clone(), uri);
+        migrate::schedule_notices(self.client.clone(), self.state.clone());
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
