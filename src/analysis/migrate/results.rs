@@ -17,14 +17,40 @@ use crate::analysis::scope::{self, DeclKind};
 const KIND: &str = "TerminalError results";
 
 /// Whether `call` returns a TerminalError (as its last result) in sdk-go 1.0; its name if so.
-fn terminal_result(cx: &Cx<'_>, call: Node<'_>) -> Option<String> {
+/// With `local`, also a function of this file declared to return one (code already on 1.x).
+fn terminal_result(cx: &Cx<'_>, call: Node<'_>, local: bool) -> Option<String> {
     let parts = go::call_parts(go::unparen(call))?;
-    if let Some(name) = sdk_fn(&cx.model.restate, &parts.callee(cx.src)) {
+    let callee = parts.callee(cx.src);
+    if let Some(name) = sdk_fn(&cx.model.restate, &callee) {
         return matches!(
             name,
-            "Get" | "Keys" | "Sleep" | "Run" | "RunVoid" | "WaitFirst" | "TerminalErrorf"
+            "Get"
+                | "Keys"
+                | "Sleep"
+                | "Run"
+                | "RunVoid"
+                | "WaitFirst"
+                | "TerminalErrorf"
+                | "ToTerminalError"
         )
         .then(|| format!("restate.{name}"));
+    }
+    // A function of this file declared to return a TerminalError (1.x code).
+    let own = match callee {
+        go::Callee::Ident(n) => Some(n),
+        go::Callee::Selector { name, .. } => Some(name),
+        go::Callee::Other => None,
+    };
+    if local
+        && let Some(n) = own
+        && cx.model.functions.iter().any(|f| {
+            f.name == n
+                && f.results.last().is_some_and(|r| {
+                    r.rsplit('.').next() == Some("TerminalError") && cx.model.restate.is_some()
+                })
+        })
+    {
+        return Some(n.to_string());
     }
     let (recv, method) = futures::method_call(&parts, cx.src)?;
     let kind = futures::kind_of(recv, cx.src, cx.model)?;
@@ -110,7 +136,7 @@ fn site(cx: &mut Cx<'_>, w: &Write<'_>, writes: &[Write<'_>], src: &str) {
         if !last && rights.len() != n {
             continue;
         }
-        let Some(op) = terminal_result(cx, value) else {
+        let Some(op) = terminal_result(cx, value, false) else {
             continue;
         };
         // Only where this statement declares the variable (not a reuse of one declared earlier in
@@ -141,12 +167,18 @@ fn site(cx: &mut Cx<'_>, w: &Write<'_>, writes: &[Write<'_>], src: &str) {
         let loc = crate::analysis::span::Locator::new(src);
         let line = loc.pos(write.start_byte()).line + 1;
         let rw = Rewrite::new(format!("Declare `var {name} error` first"), edits);
+        // The assignment is quoted when it fits on one short line; the line number always is.
+        let quoted = text(write, src);
+        let quoted = if quoted.contains('\n') || quoted.chars().count() > 60 {
+            String::new()
+        } else {
+            format!(" (`{quoted}`)")
+        };
         cx.push(
             KIND,
             *var,
             format!(
-                "{op} returns a restate.TerminalError since sdk-go 1.0, so `{name}` declared here gets that type and the assignment on line {line} (`{}`) stops compiling: declare `var {name} error` first, as the 0.x type was",
-                crate::analysis::migrate::show::arg(write, src, "assignment")
+                "{op} returns a restate.TerminalError since sdk-go 1.0, so `{name}` declared here gets that type and the assignment on line {line}{quoted} stops compiling: declare `var {name} error` first, as the 0.x type was"
             ),
             Some(rw),
         );
@@ -241,11 +273,60 @@ fn breaking_write<'t>(
                 continue;
             };
             let fine = text(value, src) == "nil"
-                || (last || rights.len() == lefts.len()) && terminal_result(cx, value).is_some();
+                || (last || rights.len() == lefts.len())
+                    && terminal_result(cx, value, true).is_some();
             if !fine {
                 return Some(w.stmt);
             }
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::analysis::go::parse_str;
+    use crate::analysis::migrate::{Input, sites};
+    use crate::analysis::model::extract;
+
+    fn kinds(src: &str) -> Vec<(String, String)> {
+        let tree = parse_str(src);
+        let model = extract(src, &tree);
+        sites(&Input {
+            src,
+            tree: &tree,
+            model: &model,
+            old_api: false,
+            error_code_helper: "errorCode",
+        })
+        .into_iter()
+        .filter(|s| s.kind == super::KIND)
+        .map(|s| (src[s.start..s.end].to_string(), s.message))
+        .collect()
+    }
+
+    const HEAD: &str = "package p\n\nimport (\n\t\"encoding/json\"\n\n\trestate \"github.com/restatedev/sdk-go\"\n)\n\nfunc check(ctx restate.Context) restate.TerminalError { return nil }\n\n";
+
+    #[test]
+    fn plain_errors_assigned_later_need_the_0x_type() {
+        let src = format!(
+            "{HEAD}func H(ctx restate.Context) (string, error) {{\n\tn, err := restate.Get[int](ctx, \"n\")\n\tif err != nil {{\n\t\treturn \"\", err\n\t}}\n\terr = check(ctx)\n\terr = nil\n\t_, err = restate.Service[int](ctx, \"S\", \"h\").Request(n)\n\traw, err := json.Marshal(n)\n\treturn string(raw), err\n}}\n"
+        );
+        let found = kinds(&src);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].0, "err");
+        assert!(
+            found[0].1.contains("(`raw, err := json.Marshal(n)`)"),
+            "{}",
+            found[0].1
+        );
+    }
+
+    #[test]
+    fn nothing_when_only_terminal_errors_follow_or_the_variable_is_shadowed() {
+        let src = format!(
+            "{HEAD}func H(ctx restate.Context) error {{\n\t_, err := restate.Get[int](ctx, \"n\")\n\tif err != nil {{\n\t\treturn err\n\t}}\n\tif true {{\n\t\terr := json.Unmarshal(nil, nil)\n\t\t_ = err\n\t}}\n\terr = restate.Sleep(ctx, 0)\n\treturn err\n}}\n"
+        );
+        assert_eq!(kinds(&src), vec![]);
+    }
 }
