@@ -10,7 +10,29 @@ use std::process::ExitCode;
 use std::io::Write as _;
 
 use clap::{Parser, Subcommand};
+use restate_lsp::analysis::findings::Severity;
+use restate_lsp::cli::filter::{self, Filter};
 use restate_lsp::cli::{self, check::CheckOptions, report::Format};
+
+/// `--min-severity` values.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum MinSeverity {
+    Hint,
+    Info,
+    Warning,
+    Error,
+}
+
+impl MinSeverity {
+    fn severity(self) -> Severity {
+        match self {
+            MinSeverity::Hint => Severity::Hint,
+            MinSeverity::Info => Severity::Info,
+            MinSeverity::Warning => Severity::Warning,
+            MinSeverity::Error => Severity::Error,
+        }
+    }
+}
 
 /// Language server and CI checker for Go code that uses the Restate SDK.
 #[derive(Parser)]
@@ -35,6 +57,38 @@ enum Command {
         /// Configuration file (default: restate-lsp.toml in the first path or its parents).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Only rules whose ID starts with one of these (comma-separated, e.g. RS1,RS3004; ALL).
+        #[arg(long, value_name = "PREFIXES")]
+        select: Vec<String>,
+        /// Leave out rules whose ID starts with one of these (e.g. RS8).
+        #[arg(long, value_name = "PREFIXES")]
+        ignore: Vec<String>,
+        /// Leave out findings below this severity.
+        #[arg(long, value_enum, value_name = "SEVERITY")]
+        min_severity: Option<MinSeverity>,
+        /// Exit 0 even when findings at warning or above remain.
+        #[arg(long)]
+        exit_zero: bool,
+        /// Print how many findings each rule has (most first) instead of the findings.
+        #[arg(long)]
+        statistics: bool,
+        /// Apply the safe fixes to the files (those `source.fixAll.restate` applies), then report
+        /// what is left.
+        #[arg(long)]
+        fix: bool,
+        /// Print the safe fixes as a unified diff and write nothing (exit 1 when there are some).
+        #[arg(long)]
+        diff: bool,
+    },
+    /// Move every Go module under PATH (or the module PATH is in) from the 0.x API of sdk-go to
+    /// 1.0: rewrite the code and go.mod. Exit 0 when done, 1 when something is left to do by hand,
+    /// 2 on usage or I/O errors.
+    Migrate {
+        /// A directory (default: the current directory).
+        path: Option<PathBuf>,
+        /// Print a unified diff instead of writing the files.
+        #[arg(long)]
+        diff: bool,
     },
     /// Print the documentation of a rule, e.g. `restate-lsp explain RS1001`.
     Explain {
@@ -87,15 +141,37 @@ fn main() -> ExitCode {
             paths,
             format,
             config,
+            select,
+            ignore,
+            min_severity,
+            exit_zero,
+            statistics,
+            fix,
+            diff,
         } => {
             let opts = CheckOptions {
                 paths,
                 format,
                 config,
+                filter: Filter {
+                    select: filter::prefixes(&select),
+                    ignore: filter::prefixes(&ignore),
+                    min_severity: min_severity.map(MinSeverity::severity),
+                },
+                exit_zero,
+                statistics,
+                fix,
+                diff,
             };
             let mut out = std::io::stdout().lock();
             let mut err = std::io::stderr().lock();
             exit(cli::check::run(&opts, &mut out, &mut err))
+        }
+        Command::Migrate { path, diff } => {
+            let opts = cli::migrate::MigrateOptions { path, diff };
+            let mut out = std::io::stdout().lock();
+            let mut err = std::io::stderr().lock();
+            exit(cli::migrate::run(&opts, &mut out, &mut err))
         }
         Command::Bench { what, corpus } => {
             let corpus = corpus.unwrap_or_else(|| PathBuf::from("/usr/share/go-1.19/src"));

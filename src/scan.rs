@@ -90,6 +90,24 @@ fn classify(path: &Path, found: &mut Found) {
     }
 }
 
+/// The Go files of the module whose go.mod is in `dir`: those under it that no nested go.mod
+/// claims. Also what was skipped, as `scan` reports it.
+pub fn module_go_files(dir: &Path) -> (Vec<PathBuf>, Vec<String>) {
+    let found = scan(&[dir.to_path_buf()]);
+    let nested: Vec<PathBuf> = found
+        .go_mods
+        .iter()
+        .filter_map(|m| m.parent().map(Path::to_path_buf))
+        .filter(|d| d != dir)
+        .collect();
+    let files = found
+        .go_files
+        .into_iter()
+        .filter(|f| !nested.iter().any(|n| f.starts_with(n)))
+        .collect();
+    (files, found.skipped)
+}
+
 /// Read a source file as UTF-8 (invalid bytes replaced); `None` for binary-looking files.
 pub fn read_source(path: &Path) -> std::io::Result<Option<String>> {
     let bytes = std::fs::read(path)?;

@@ -12,6 +12,7 @@ pub mod go;
 pub mod gomod;
 pub mod hover;
 pub mod incremental;
+pub mod migrate;
 pub mod model;
 pub mod navigate;
 pub mod resolve;

@@ -12,10 +12,12 @@ use crate::analysis::config::{self, Config};
 use crate::analysis::findings::{Finding, Severity};
 use crate::analysis::go;
 use crate::analysis::gomod;
+use crate::analysis::migrate::{self, notice::FileSites};
 use crate::analysis::model::{self, ExtractOptions, FileModel};
 use crate::analysis::rules::{self, FileInput};
 use crate::analysis::span::Locator;
 use crate::analysis::workspace::Workspace;
+use crate::cli::filter::Filter;
 use crate::cli::report::{self, Format, Reported};
 use crate::scan;
 
@@ -23,6 +25,15 @@ pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
     pub format: Format,
     pub config: Option<PathBuf>,
+    /// Which findings to report (and fix).
+    pub filter: Filter,
+    /// Exit 0 even when findings at warning or above are left.
+    pub exit_zero: bool,
+    /// Print a count per rule instead of the findings.
+    pub statistics: bool,
+    /// Apply the safe fixes (with `diff`: show them).
+    pub fix: bool,
+    pub diff: bool,
 }
 
 /// A file kept for the rule pass.
@@ -33,7 +44,7 @@ struct Kept {
 }
 
 /// Nearest ancestor (or self) of `start` that holds `name`.
-fn find_upwards(start: &Path, name: &str) -> Option<PathBuf> {
+pub(crate) fn find_upwards(start: &Path, name: &str) -> Option<PathBuf> {
     let mut dir = if start.is_file() {
         start.parent()
     } else {
@@ -105,6 +116,26 @@ pub struct Analyzed {
 /// above each root), parse everything, index it, and run the rules on the files that import the SDK.
 /// I/O problems are reported on `err`; their count is returned with the results.
 pub fn analyze(roots: &[PathBuf], config: &Config, err: &mut dyn Write) -> (Vec<Analyzed>, usize) {
+    let a = analyze_all(roots, config, err, false);
+    (a.files, a.io_errors)
+}
+
+/// What `check` reports: the Go files, and the go.mod notices of modules that pin sdk-go 0.x.
+pub struct Analysis {
+    pub files: Vec<Analyzed>,
+    pub io_errors: usize,
+    /// One entry per go.mod with a notice (its text as `src`).
+    pub notices: Vec<Analyzed>,
+}
+
+/// `analyze`, and with `notices` the RS9001 notice of every module that pins the 0.x API (the
+/// editor shows it on go.mod; here it is reported like any finding, on go.mod's require line).
+pub fn analyze_all(
+    roots: &[PathBuf],
+    config: &Config,
+    err: &mut dyn Write,
+    notices: bool,
+) -> Analysis {
     let found = scan::scan(roots);
     for s in &found.skipped {
         let _ = writeln!(err, "restate-lsp: {s}");
@@ -116,9 +147,11 @@ pub fn analyze(roots: &[PathBuf], config: &Config, err: &mut dyn Write) -> (Vec<
             mods.push(m);
         }
     }
+    let mut gomod_texts: Vec<(PathBuf, String)> = vec![];
     for m in mods {
         if let (Some(dir), Ok(text)) = (m.parent(), std::fs::read_to_string(&m)) {
             ws.set_gomod(dir.to_path_buf(), gomod::parse(&text));
+            gomod_texts.push((dir.to_path_buf(), text));
         }
     }
     let extract = ExtractOptions {
@@ -131,17 +164,43 @@ pub fn analyze(roots: &[PathBuf], config: &Config, err: &mut dyn Write) -> (Vec<
     for (path, m, lines) in models {
         ws.upsert(path, m, lines);
     }
-    let findings = check_all(&kept, &ws, config);
-    let out = kept
-        .into_iter()
-        .zip(findings)
-        .map(|(k, findings)| Analyzed {
+    let want_sites = notices && config.severity("RS9001").is_some();
+    let results = check_all(&kept, &ws, config, want_sites);
+    let mut by_module: Vec<(PathBuf, Vec<(PathBuf, FileSites)>)> = vec![];
+    let mut files = vec![];
+    for (k, (findings, sites)) in kept.into_iter().zip(results) {
+        if let Some(sites) = sites
+            && let Some((dir, _)) = ws.module_for(&k.path)
+        {
+            match by_module.iter_mut().find(|(d, _)| d == dir) {
+                Some((_, list)) => list.push((k.path.clone(), sites)),
+                None => by_module.push((dir.to_path_buf(), vec![(k.path.clone(), sites)])),
+            }
+        }
+        files.push(Analyzed {
             path: k.path,
             src: k.src,
             findings,
-        })
-        .collect();
-    (out, io_errors.len())
+        });
+    }
+    let mut notice_files = vec![];
+    for (dir, sites) in by_module {
+        let Some((_, text)) = gomod_texts.iter().find(|(d, _)| *d == dir) else {
+            continue;
+        };
+        if let Some(f) = migrate::notice::notice(text, &gomod::parse(text), &sites) {
+            notice_files.push(Analyzed {
+                path: dir.join("go.mod"),
+                src: text.clone(),
+                findings: vec![f],
+            });
+        }
+    }
+    Analysis {
+        files,
+        io_errors: io_errors.len(),
+        notices: notice_files,
+    }
 }
 
 /// Run the check; returns the exit code (0 clean, 1 findings at warning or above, 2 usage or I/O
@@ -169,31 +228,107 @@ pub fn run(opts: &CheckOptions, out: &mut dyn Write, err: &mut dyn Write) -> i32
             return 2;
         }
     };
-    let (analyzed, io_errors) = analyze(&roots, &config, err);
+    if let Some(p) = crate::cli::filter::unknown_prefix(&opts.filter.select)
+        .or_else(|| crate::cli::filter::unknown_prefix(&opts.filter.ignore))
+    {
+        let _ = writeln!(
+            err,
+            "restate-lsp: `{p}` is not the prefix of any rule ID (they look like RS1001)"
+        );
+        return 2;
+    }
     let cwd = std::env::current_dir().unwrap_or_default();
-    let mut reported: Vec<Reported> = vec![];
-    for a in analyzed {
-        let loc = Locator::new(&a.src);
-        let shown = a
-            .path
-            .strip_prefix(&cwd)
+    let shown = |p: &Path| {
+        p.strip_prefix(&cwd)
             .map(Path::to_path_buf)
-            .unwrap_or_else(|_| a.path.clone());
-        for f in a.findings {
+            .unwrap_or_else(|_| p.to_path_buf())
+            .to_string_lossy()
+            .replace('\\', "/")
+    };
+    let keep = |f: &Finding| opts.filter.keeps(f.code, f.severity);
+    let mut analysis = analyze_all(&roots, &config, err, true);
+    let mut not_fixed = 0;
+    if opts.fix || opts.diff {
+        let fixed = crate::cli::fix::fix(&analysis.files, &keep, opts.diff, &shown);
+        for (p, why) in &fixed.not_fixed {
+            let _ = writeln!(err, "restate-lsp: {}: {why}", shown(p));
+        }
+        not_fixed = fixed.not_fixed.len();
+        if opts.diff {
+            // ruff's convention: the diff alone on stdout, exit 1 when it is not empty.
+            if let Err(e) = out.write_all(fixed.patch.as_bytes()) {
+                let _ = writeln!(err, "restate-lsp: cannot write the diff: {e}");
+                return 2;
+            }
+            let _ = writeln!(
+                err,
+                "restate-lsp: {} file(s) would be fixed{}",
+                fixed.files,
+                if not_fixed > 0 {
+                    format!(", {not_fixed} could not be")
+                } else {
+                    String::new()
+                }
+            );
+            return if opts.exit_zero || (fixed.patch.is_empty() && not_fixed == 0) {
+                0
+            } else {
+                1
+            };
+        }
+        let before: usize = analysis
+            .files
+            .iter()
+            .map(|a| a.findings.iter().filter(|f| keep(f)).count())
+            .sum();
+        analysis = analyze_all(&roots, &config, &mut std::io::sink(), true);
+        let after: usize = analysis
+            .files
+            .iter()
+            .map(|a| a.findings.iter().filter(|f| keep(f)).count())
+            .sum();
+        let _ = writeln!(
+            err,
+            "restate-lsp: fixed {} finding(s) in {} file(s); {after} left",
+            before.saturating_sub(after),
+            fixed.files
+        );
+    }
+    let mut reported: Vec<Reported> = vec![];
+    let mut fixable: std::collections::BTreeMap<&'static str, usize> = Default::default();
+    for a in analysis.files.into_iter().chain(analysis.notices) {
+        let loc = Locator::new(&a.src);
+        let shown = PathBuf::from(shown(&a.path));
+        for f in a.findings.into_iter().filter(|f| keep(f)) {
+            if f.fixes.iter().any(|x| x.safe) {
+                *fixable.entry(f.code).or_default() += 1;
+            }
             reported.push(Reported::new(&shown, &loc, f));
         }
     }
     reported.sort_by(|a, b| {
         (&a.file, a.line, a.column, a.code).cmp(&(&b.file, b.line, b.column, b.code))
     });
-    if let Err(e) = report::write(opts.format, &reported, out) {
+    let written = if opts.statistics {
+        crate::cli::statistics::write(
+            opts.format,
+            &crate::cli::statistics::count(&reported, &fixable),
+            out,
+        )
+    } else {
+        report::write(opts.format, &reported, out)
+    };
+    if let Err(e) = written {
         let _ = writeln!(err, "restate-lsp: cannot write the report: {e}");
         return 2;
     }
-    if io_errors > 0 && reported.is_empty() {
+    if analysis.io_errors > 0 && reported.is_empty() {
         return 2;
     }
-    if reported.iter().any(|r| r.severity >= Severity::Warning) {
+    if opts.exit_zero {
+        return 0;
+    }
+    if not_fixed > 0 || reported.iter().any(|r| r.severity >= Severity::Warning) {
         1
     } else {
         0
@@ -232,7 +367,12 @@ fn parse_all(files: &[PathBuf], extract: &ExtractOptions) -> Parsed {
                     };
                     let tree = go::parse(&mut parser, &src);
                     let m = model::extract_with(&src, &tree, extract);
-                    let keep = (m.restate.is_some() || m.ingress.is_some()) && !m.generated;
+                    // Files that import any SDK package: rules report on them, and the go.mod
+                    // notice counts their 0.x API (generated ones included: they move too).
+                    let keep = m
+                        .imports
+                        .iter()
+                        .any(|i| crate::analysis::migrate::targets::is_sdk_import(&i.path));
                     local.0.push((path.clone(), m, src.lines().count() as u32));
                     if keep {
                         local.1.push(Kept {
@@ -254,12 +394,20 @@ fn parse_all(files: &[PathBuf], extract: &ExtractOptions) -> Parsed {
     r
 }
 
-fn check_all(kept: &[Kept], ws: &Workspace, config: &Config) -> Vec<Vec<Finding>> {
+/// The findings of each kept file, and with `sites` the RS9001 sites of the files whose module
+/// pins the 0.x API (for the go.mod notice).
+fn check_all(
+    kept: &[Kept],
+    ws: &Workspace,
+    config: &Config,
+    sites: bool,
+) -> Vec<(Vec<Finding>, Option<FileSites>)> {
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(2)
         .min(8);
-    let slots: Vec<Mutex<Vec<Finding>>> = kept.iter().map(|_| Mutex::new(vec![])).collect();
+    type Slot = (Vec<Finding>, Option<FileSites>);
+    let slots: Vec<Mutex<Slot>> = kept.iter().map(|_| Mutex::new((vec![], None))).collect();
     let next = Mutex::new(0usize);
     std::thread::scope(|s| {
         for _ in 0..threads {
@@ -285,7 +433,18 @@ fn check_all(kept: &[Kept], ws: &Workspace, config: &Config) -> Vec<Vec<Finding>
                         gomod: ws.module_for(&k.path).map(|(_, m)| m),
                     };
                     let fs = rules::check_file(&cx);
-                    *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = fs;
+                    let file_sites = (sites && migrate::old_api(cx.gomod)).then(|| {
+                        let sem = crate::analysis::semantic::Semantic::build(&k.src, &k.tree);
+                        let found = migrate::sites(&migrate::Input {
+                            src: &k.src,
+                            sem: &sem,
+                            model: &file.model,
+                            old_api: true,
+                            error_code_helper: "errorCode",
+                        });
+                        FileSites::of(&k.src, &found)
+                    });
+                    *slots[i].lock().unwrap_or_else(|p| p.into_inner()) = (fs, file_sites);
                 }
             });
         }

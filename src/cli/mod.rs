@@ -1,9 +1,14 @@
-//! The command line: `serve` (default), `check`, `explain`.
+//! The command line: `serve` (default), `check`, `migrate`, `explain`.
 
 pub mod bench;
 pub mod bench_analysis;
 pub mod check;
+pub mod filter;
+pub mod fix;
+pub mod migrate;
 pub mod report;
+pub mod statistics;
+pub mod write;
 
 use std::io::Write;
 

@@ -47,6 +47,19 @@ pub fn hover(st: &State, params: &HoverParams) -> Option<Hover> {
         parts.insert(0, h.markdown);
         range = Some((h.start, h.end));
     }
+    // On a module that pins sdk-go 0.x, the declaration it really calls comes first.
+    if let Some((_, gm)) = st.ws.module_for(&doc.path)
+        && crate::analysis::migrate::old_api(Some(gm))
+        && let Some(md) = crate::analysis::migrate::hover::pinned(
+            &doc.text,
+            &doc.tree,
+            &file.model,
+            byte,
+            gm.sdk_version.as_deref().unwrap_or("0.x"),
+        )
+    {
+        parts.insert(0, md);
+    }
     if parts.is_empty() {
         return None;
     }

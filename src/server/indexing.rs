@@ -58,6 +58,10 @@ fn parse_file(
 /// Load go.mod files and the config file (quick; done before parsing Go files).
 pub fn load_project_files(st: &mut State, found: &scan::Found) {
     for m in &found.go_mods {
+        // An open go.mod's text wins over the file on disk.
+        if st.gomods.values().any(|d| d.path == *m) {
+            continue;
+        }
         if let (Some(dir), Ok(text)) = (m.parent(), std::fs::read_to_string(m)) {
             st.ws.set_gomod(dir.to_path_buf(), gomod::parse(&text));
         }
@@ -200,6 +204,9 @@ pub fn apply_file_events(st: &mut State, events: &[FileEvent]) -> bool {
             let Some(dir) = path.parent().map(Path::to_path_buf) else {
                 continue;
             };
+            if st.gomods.values().any(|d| d.path == path) {
+                continue; // open: the editor's text wins
+            }
             if ev.typ == FileChangeType::DELETED {
                 st.ws.remove_gomod(&dir);
             } else if let Ok(text) = std::fs::read_to_string(&path) {

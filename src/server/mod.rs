@@ -10,8 +10,10 @@ pub mod convert;
 pub mod diagnostics;
 pub mod documents;
 pub mod encoding;
+pub mod gomod;
 pub mod hover;
 pub mod indexing;
+pub mod migrate;
 pub mod navigation;
 pub mod parent;
 pub mod state;
@@ -138,6 +140,7 @@ impl Backend {
         if let Some((uri, d)) = cfg {
             self.client.publish_diagnostics(uri, d, None).await;
         }
+        migrate::publish_notices(&self.client, &self.state).await;
     }
 }
 
@@ -283,6 +286,10 @@ impl LanguageServer for Backend {
                     },
                 )),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![migrate::COMMAND.into()],
+                    work_done_progress_options: Default::default(),
+                }),
                 workspace: Some(WorkspaceServerCapabilities {
                     workspace_folders: Some(WorkspaceFoldersServerCapabilities {
                         supported: Some(true),
@@ -337,6 +344,17 @@ impl LanguageServer for Backend {
 
     async fn did_open(&self, params: DidOpenTextDocumentParams) {
         let uri = params.text_document.uri;
+        if gomod::is_gomod(&uri, &params.text_document.language_id) {
+            gomod::open(
+                &mut lock(&self.state),
+                uri,
+                params.text_document.version,
+                &params.text_document.text,
+            );
+            // Its sdk-go version decides RS9001 in the module's Go files.
+            self.refresh_all().await;
+            return;
+        }
         let publish = {
             let mut st = lock(&self.state);
             let path = uri_to_path(&uri);
@@ -361,11 +379,25 @@ impl LanguageServer for Backend {
                 .await;
         }
         diagnostics::schedule_cross_file(self.client.clone(), self.state.clone(), uri);
+        migrate::schedule_notices(self.client.clone(), self.state.clone());
     }
 
     async fn did_change(&self, params: DidChangeTextDocumentParams) {
         let uri = params.text_document.uri;
         let version = params.text_document.version;
+        let gomod_changed = {
+            let mut st = lock(&self.state);
+            let enc = st.enc;
+            st.gomods
+                .contains_key(&uri)
+                .then(|| gomod::change(&mut st, &uri, version, &params.content_changes, enc))
+        };
+        if let Some(changed) = gomod_changed {
+            if changed {
+                self.refresh_all().await;
+            }
+            return;
+        }
         let publish = {
             let mut st = lock(&self.state);
             let State {
@@ -397,10 +429,16 @@ impl LanguageServer for Backend {
             }
         }
         diagnostics::schedule_cross_file(self.client.clone(), self.state.clone(), uri);
+        migrate::schedule_notices(self.client.clone(), self.state.clone());
     }
 
     async fn did_close(&self, params: DidCloseTextDocumentParams) {
         let uri = params.text_document.uri;
+        if gomod::close(&mut lock(&self.state), &uri) {
+            self.client.publish_diagnostics(uri, vec![], None).await;
+            self.refresh_all().await;
+            return;
+        }
         {
             let mut st = lock(&self.state);
             st.findings.remove(&uri);
@@ -515,6 +553,9 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        if let Some(actions) = migrate::code_actions(&self.state, &params).await {
+            return Ok(Some(actions));
+        }
         let mut st = lock(&self.state);
         st.sync_index();
         let mut actions = code_action::code_actions(&st, &params).unwrap_or_default();
@@ -525,9 +566,22 @@ impl LanguageServer for Backend {
     }
 
     async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
+        if let Some(resolved) = migrate::resolve(&self.state, &action).await {
+            return Ok(resolved);
+        }
         let mut st = lock(&self.state);
         st.sync_index();
         Ok(code_action::resolve(&st, action))
+    }
+
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        if params.command == migrate::COMMAND {
+            return Ok(migrate::execute(&self.client, &self.state, &params.arguments).await);
+        }
+        Err(Error::invalid_params(format!(
+            "unknown command `{}`",
+            params.command
+        )))
     }
 
     async fn symbol(

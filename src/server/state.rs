@@ -59,6 +59,10 @@ pub struct State {
     pub client_pid: Option<u32>,
     /// Bumped by every edit; a pending cross-file refresh only runs if it is still the latest.
     pub cross_gen: u64,
+    /// Open go.mod documents (they carry RS9001's notice for modules that pin sdk-go 0.x).
+    pub gomods: HashMap<Uri, crate::server::gomod::GoModDoc>,
+    /// Site counts and published notices of the go.mod migration.
+    pub migration: crate::server::migrate::Cache,
 }
 
 impl Default for State {
@@ -80,6 +84,8 @@ impl Default for State {
             shutdown: false,
             client_pid: None,
             cross_gen: 0,
+            gomods: HashMap::new(),
+            migration: Default::default(),
         }
     }
 }

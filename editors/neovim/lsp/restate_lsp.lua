@@ -22,6 +22,7 @@
 ---@type vim.lsp.Config
 return {
   cmd = { 'restate-lsp' },
-  filetypes = { 'go' },
+  -- gomod: go.mod carries the notice and the migration of a module that pins sdk-go 0.x
+  filetypes = { 'go', 'gomod' },
   root_markers = { 'go.work', 'go.mod', '.git' },
 }

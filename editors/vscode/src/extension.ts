@@ -3,6 +3,7 @@ import { execFile } from "node:child_process";
 import * as vscode from "vscode";
 import {
   DidChangeConfigurationNotification,
+  ExecuteCommandRequest,
   type Executable,
   LanguageClient,
   type LanguageClientOptions,
@@ -34,6 +35,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     vscode.commands.registerCommand("restate.restartServer", () => serialize(() => restart(context))),
     vscode.commands.registerCommand("restate.showOutput", () => log.show(true)),
     vscode.commands.registerCommand("restate.explainRule", (id?: unknown) => explainRule(context, id)),
+    vscode.commands.registerCommand("restate.migrateModule", (uri?: unknown) => migrateModule(uri)),
     vscode.commands.registerCommand("restate.copyIngressCurl", (cmd?: unknown) => copyIngressCurl(cmd)),
     vscode.commands.registerCommand("restate.showReferences", (uri?: unknown, pos?: unknown, locs?: unknown) =>
       showReferences(uri, pos, locs),
@@ -123,6 +125,9 @@ async function restart(context: vscode.ExtensionContext): Promise<void> {
     documentSelector: [
       { scheme: "file", language: "go" },
       { scheme: "untitled", language: "go" },
+      // go.mod carries the notice of a module that pins sdk-go 0.x, with the migration action.
+      { scheme: "file", language: "go.mod" },
+      { scheme: "file", pattern: "**/go.mod" },
     ],
     outputChannel: log,
     initializationOptions: settings,
@@ -210,6 +215,26 @@ async function explainRule(context: vscode.ExtensionContext, arg?: unknown): Pro
     await vscode.languages.setTextDocumentLanguage(doc, "markdown");
     await vscode.window.showTextDocument(doc, { preview: true });
   }
+}
+
+// ---- restate.migrateModule ----------------------------------------------------------------------
+
+/** The server's `restate-lsp.migrateModule` for the module of the given (or active) file: it sends
+ *  the edit back with workspace/applyEdit, so the change lands in the editor, undoable. */
+async function migrateModule(arg?: unknown): Promise<void> {
+  if (!client || client.state !== State.Running) {
+    void vscode.window.showErrorMessage('Restate: the server is not running; see "Restate: Show Output".');
+    return;
+  }
+  const target = arg instanceof vscode.Uri ? arg : vscode.window.activeTextEditor?.document.uri;
+  if (!target) {
+    void vscode.window.showErrorMessage("Restate: open a Go file or the go.mod of the module to migrate.");
+    return;
+  }
+  await client.sendRequest(ExecuteCommandRequest.type, {
+    command: "restate-lsp.migrateModule",
+    arguments: [target.toString()],
+  });
 }
 
 // ---- restate.copyIngressCurl (called by the server's code lens) ----------------------------------

@@ -178,7 +178,10 @@ fn deterministic_rand(
     ctx: &str,
 ) -> Option<Fix> {
     let method = rand_method(path, name)?;
-    if call.parts.type_args.is_some() {
+    // On sdk-go 0.x, Rand(ctx) is a custom generator without most of math/rand/v2's methods.
+    if call.parts.type_args.is_some()
+        || !crate::analysis::migrate::advice::rand_has_method(cx.gomod, method)
+    {
         return None;
     }
     let p = sdk(cx);

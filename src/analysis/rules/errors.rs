@@ -142,9 +142,11 @@ fn retryable_validation(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 edits: vec![Edit::replace(
                     call.node.start_byte(),
                     call.node.end_byte(),
-                    format!(
-                        "{p}ToTerminalError({}, {p}WithErrorCode(400))",
-                        text(call.node, cx.src)
+                    crate::analysis::migrate::advice::terminal_with_code(
+                        cx.gomod,
+                        &p,
+                        text(call.node, cx.src),
+                        "400",
                     ),
                 )],
                 safe: false,
@@ -193,7 +195,7 @@ fn terminal_wrap(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 "RS4002",
                 c.parts.node.start_byte(),
                 c.parts.node.end_byte(),
-                "restate.TerminalErrorf does not wrap: `%w` prints `%!w(...)` and errors.Is/As cannot reach the cause; use `%v`",
+                crate::analysis::migrate::advice::terminalf_wrap(cx.gomod),
             );
             f.fixes.push(Fix {
                 title: "Use %v instead of %w".into(),
@@ -240,7 +242,8 @@ fn terminal_wrap(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             c.parts.node.start_byte(),
             c.parts.node.end_byte(),
             format!(
-                "errors.{name} on an error returned by a Restate operation: only its code and message survive the journal, so the original error value is gone on replay; inspect restate.AsTerminalError(err).Code() instead"
+                "errors.{name} on an error returned by a Restate operation: only its code and message survive the journal, so the original error value is gone on replay; inspect {} instead",
+                crate::analysis::migrate::advice::read_code(cx.gomod, "restate.")
             ),
         ));
     }

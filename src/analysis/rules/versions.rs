@@ -1,35 +1,111 @@
 //! RS9001-RS9002: API versions. Older docs and generated code use the 0.x API (renamed in 1.0) or
-//! calls that never existed. RS9001 is an error when go.mod requires sdk-go 1.x (or there is no
-//! go.mod), a hint when it still requires 0.x.
+//! calls that never existed. RS9001's sites and rewrites come from `analysis::migrate`: an error
+//! when go.mod requires the 1.0 API (or there is no go.mod); on a module that pins the 0.x API they
+//! are summed up in one notice on go.mod instead, unless `[rules]` sets RS9001.
 
 use tree_sitter::Node;
 
 use crate::analysis::findings::{Edit, Finding, Fix, Severity, Tag};
 use crate::analysis::futures::{self, FutureKind};
-use crate::analysis::go::{self, Callee, field, named_children, text};
+use crate::analysis::go::{self, field, named_children, text};
+use crate::analysis::migrate::{self, Site};
 use crate::analysis::model::PkgRef;
-use crate::analysis::restate_api::SDK_PATH;
 use crate::analysis::rules::FileContext;
-use crate::analysis::rules::run::prefix;
 use crate::analysis::semantic::DeclKind;
 
 pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
-    let pre1 = cx.gomod.and_then(|m| m.sdk()).is_some_and(|v| v.0 < 1);
-    let mut found = vec![];
-    moved_imports(cx, &mut found);
+    let old_api = migrate::old_api(cx.gomod);
+    let (helper, helper_exists) = error_code_helper(cx);
+    let sites = migrate::sites(&migrate::Input {
+        src: cx.src,
+        sem: cx.sem,
+        model: cx.model,
+        old_api,
+        error_code_helper: &helper,
+    });
+    // Until the workspace's go.mod files are read, a file's module is unknown: report nothing
+    // rather than flash the 1.x errors over a module that may pin 0.x.
+    let unknown_module = cx.gomod.is_none() && cx.ws.partial;
+    for site in sites.into_iter().filter(|_| !unknown_module) {
+        out.push(site_finding(cx, site, old_api, helper_exists));
+    }
     if cx.model.restate.is_some() {
-        renamed_calls(cx, &mut found);
         nonexistent(cx, out);
     }
-    for mut f in found {
-        f.severity = if pre1 {
+}
+
+/// The name of the package's ErrorCode helper, and whether the package already declares it.
+fn error_code_helper(cx: &FileContext<'_>) -> (String, bool) {
+    let files = cx.ws.package_files(cx.path);
+    let declared = |name: &str| {
+        files.iter().any(|f| {
+            f.model.functions.iter().any(|func| {
+                func.name == name
+                    && func.receiver.is_none()
+                    && func.params.len() == 1
+                    && func.params[0].ty == "error"
+            })
+        }) || migrate::errors::declares_helper(cx.src, name)
+    };
+    if let Some(n) = ["errorCode", "restateErrorCode"]
+        .into_iter()
+        .find(|n| declared(n))
+    {
+        return (n.to_string(), true);
+    }
+    let taken = |name: &str| {
+        cx.src.contains(name)
+            || files.iter().any(|f| {
+                f.model.functions.iter().any(|func| func.name == name)
+                    || f.model.package_vars.iter().any(|v| v.name == name)
+                    || f.model.types.iter().any(|t| t.name == name)
+            })
+    };
+    (migrate::errors::helper_name(taken), false)
+}
+
+fn site_finding(cx: &FileContext<'_>, site: Site, old_api: bool, helper_exists: bool) -> Finding {
+    let mut f = Finding::new(site.code, site.start, site.end, site.message);
+    if site.code == "RS9001" {
+        // Counted in the go.mod notice on a 0.x module (dropped in `rules::finish` unless
+        // configured); a compile error on 1.x.
+        f.severity = if old_api {
             Severity::Hint
         } else {
             Severity::Error
         };
         f.tags.push(Tag::Deprecated);
-        out.push(f);
     }
+    if let Some(rw) = site.rewrite {
+        let mut edits = rw.edits;
+        edits.extend(migrate::imports::edits(
+            cx.src,
+            cx.tree,
+            cx.model,
+            rw.import_change.as_slice(),
+            &rw.imports,
+        ));
+        let mut safe = rw.safe;
+        if rw.needs_error_code_helper && !helper_exists {
+            let (helper, _) = error_code_helper(cx);
+            let nl = if cx.src.ends_with('\n') { "" } else { "\n" };
+            edits.push(Edit::insert(
+                cx.src.len(),
+                format!(
+                    "{nl}{}",
+                    migrate::errors::helper_text(&helper, &crate::analysis::rules::run::prefix(cx))
+                ),
+            ));
+            safe = false;
+        }
+        f.fixes.push(Fix {
+            title: rw.title,
+            edits: crate::analysis::fixes::with_tidy_imports(cx.sem, edits),
+            safe,
+            snippet: false,
+        });
+    }
+    f
 }
 
 fn rewrite(title: impl Into<String>, start: usize, end: usize, text: impl Into<String>) -> Fix {
@@ -38,220 +114,6 @@ fn rewrite(title: impl Into<String>, start: usize, end: usize, text: impl Into<S
         edits: vec![Edit::replace(start, end, text)],
         safe: true,
         snippet: false,
-    }
-}
-
-fn moved_imports(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
-    for imp in &cx.model.imports {
-        let new = match imp.path.strip_prefix(SDK_PATH) {
-            Some("/mocks") => "github.com/restatedev/sdk-go/x/mocks",
-            Some("/rcontext") => "github.com/restatedev/sdk-go/logging",
-            Some("/protoc-gen-go-restate") => {
-                "github.com/restatedev/sdk-go/x/protoc-gen-go-restate"
-            }
-            _ => continue,
-        };
-        let (s, e) = imp.span.range();
-        // The path literal is the last part of the spec.
-        let spec = cx.src.get(s..e).unwrap_or("");
-        let Some(q) = spec
-            .rfind('"')
-            .and_then(|end| spec[..end].rfind('"').map(|start| (start, end)))
-        else {
-            continue;
-        };
-        let (ps, pe) = (s + q.0 + 1, s + q.1);
-        let mut f = Finding::new(
-            "RS9001",
-            s,
-            e,
-            format!("`{}` moved in sdk-go 1.0: import `{new}`", imp.path),
-        );
-        f.fixes.push(rewrite(format!("Import {new}"), ps, pe, new));
-        out.push(f);
-    }
-}
-
-const RETRY_RENAMES: &[(&str, &str)] = &[
-    ("WithMaxAttempts", "WithMaxRetryAttempts"),
-    ("WithInitialInterval", "WithInitialRetryInterval"),
-    ("WithMaxInterval", "WithMaxRetryInterval"),
-    ("WithExponentiationFactor", "WithRetryIntervalFactor"),
-    ("WithPayloadCodec", "WithCodec"),
-];
-
-fn renamed_calls(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
-    let p = prefix(cx);
-    for c in &cx.facts.calls {
-        let node = c.parts.node;
-        let args: Vec<&str> = c.parts.args.iter().map(|a| text(*a, cx.src)).collect();
-        if let Some(name) = c.sdk {
-            match name {
-                "TerminalError" if !args.is_empty() => {
-                    let replacement = match args.as_slice() {
-                        [err] => format!("{p}ToTerminalError({err})"),
-                        [err, code, ..] => {
-                            format!("{p}ToTerminalError({err}, {p}WithErrorCode({code}))")
-                        }
-                        [] => continue,
-                    };
-                    out.push(
-                        Finding::new(
-                            "RS9001",
-                            node.start_byte(),
-                            node.end_byte(),
-                            format!(
-                                "restate.TerminalError is a type since sdk-go 1.0, not a constructor: use `{}`",
-                                go::one_line(&replacement, 80)
-                            ),
-                        )
-                        .with_fix(rewrite(format!("Use {replacement}"), node.start_byte(), node.end_byte(), replacement)),
-                    );
-                }
-                "WithErrorCode" if args.len() == 2 => {
-                    let replacement = format!(
-                        "{p}ToTerminalError({}, {p}WithErrorCode({}))",
-                        args[0], args[1]
-                    );
-                    out.push(
-                        Finding::new(
-                            "RS9001",
-                            node.start_byte(),
-                            node.end_byte(),
-                            format!(
-                                "restate.WithErrorCode(err, code) is the 0.x form; since 1.0 it is an option: `{}` (or ToRetryableError for retryable failures)",
-                                go::one_line(&replacement, 80)
-                            ),
-                        )
-                        .with_fix(rewrite(format!("Use {replacement}"), node.start_byte(), node.end_byte(), replacement)),
-                    );
-                }
-                "ErrorCode" if args.len() == 1 => {
-                    out.push(Finding::new(
-                        "RS9001",
-                        node.start_byte(),
-                        node.end_byte(),
-                        format!(
-                            "restate.ErrorCode was removed in sdk-go 1.0: use `{p}AsTerminalError({0})` and call .Code() on it after a nil check",
-                            go::one_line(args[0], 40)
-                        ),
-                    ));
-                }
-                "WithHttpClient" | "WithAuthKey" => {
-                    let mut f = Finding::new(
-                        "RS9001",
-                        node.start_byte(),
-                        node.end_byte(),
-                        format!(
-                            "restate.{name} moved to the ingress package in sdk-go 1.0: use ingress.{name}"
-                        ),
-                    );
-                    f.fixes.extend(to_ingress(cx, &c.parts, name));
-                    out.push(f);
-                }
-                _ => {
-                    if let Some((_, new)) = RETRY_RENAMES.iter().find(|(old, _)| *old == name) {
-                        let (ns, ne) = c.parts.name_range();
-                        out.push(
-                            Finding::new(
-                                "RS9001",
-                                node.start_byte(),
-                                node.end_byte(),
-                                format!(
-                                    "restate.{name} was renamed to restate.{new} in sdk-go 1.0"
-                                ),
-                            )
-                            .with_fix(rewrite(
-                                format!("Rename to {new}"),
-                                ns,
-                                ne,
-                                *new,
-                            )),
-                        );
-                    }
-                }
-            }
-            continue;
-        }
-        // `restate.Rand(ctx).UUID()`
-        if let Some((recv, "UUID")) = futures::method_call(&c.parts, cx.src)
-            && futures::kind_of(recv, cx.sem, cx.model) == Some(FutureKind::Rand)
-        {
-            let ctx_arg = go::call_parts(go::unparen(recv))
-                .and_then(|r| r.arg(0))
-                .map(|a| text(a, cx.src))
-                .unwrap_or("ctx");
-            let replacement = format!("{p}UUID({ctx_arg})");
-            out.push(
-                Finding::new(
-                    "RS9001",
-                    node.start_byte(),
-                    node.end_byte(),
-                    format!("Rand(ctx).UUID() was removed in sdk-go 1.0: use `{replacement}`"),
-                )
-                .with_fix(rewrite(
-                    format!("Use {replacement}"),
-                    node.start_byte(),
-                    node.end_byte(),
-                    replacement,
-                )),
-            );
-        }
-    }
-    request_headers(cx, out);
-}
-
-/// `ctx.Request().Headers[k]` and `range ctx.Request().Headers`: a map in 0.x, a StringMap in 1.0.
-fn request_headers(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
-    let nodes = cx.facts.headers.clone();
-    for sel in nodes {
-        let Some(operand) = field(sel, "operand").map(go::unparen) else {
-            continue;
-        };
-        // `<x>.Request()` where x is a Restate context parameter.
-        let Some(req) = go::call_parts(operand) else {
-            continue;
-        };
-        let Callee::Selector {
-            operand: ctx,
-            name: "Request",
-            ..
-        } = req.callee(cx.src)
-        else {
-            continue;
-        };
-        if !is_restate_ctx(ctx, cx) {
-            continue;
-        }
-        let Some(parent) = cx.sem.parent(sel) else {
-            continue;
-        };
-        if parent.kind() == "index_expression" && field(parent, "operand") == Some(sel) {
-            let Some(key) = field(parent, "index") else {
-                continue;
-            };
-            let replacement = format!("{}.Get({})", text(sel, cx.src), text(key, cx.src));
-            out.push(
-                Finding::new(
-                    "RS9001",
-                    parent.start_byte(),
-                    parent.end_byte(),
-                    format!("Request().Headers is a StringMap since sdk-go 1.0, not a map: use `{replacement}`"),
-                )
-                .with_fix(rewrite(format!("Use {replacement}"), parent.start_byte(), parent.end_byte(), replacement)),
-            );
-        } else if parent.kind() == "range_clause" && field(parent, "right") == Some(sel) {
-            let replacement = format!("{}.Iter()", text(sel, cx.src));
-            out.push(
-                Finding::new(
-                    "RS9001",
-                    sel.start_byte(),
-                    sel.end_byte(),
-                    format!("Request().Headers is a StringMap since sdk-go 1.0: range over `{replacement}`"),
-                )
-                .with_fix(rewrite(format!("Use {replacement}"), sel.start_byte(), sel.end_byte(), replacement)),
-            );
-        }
     }
 }
 
@@ -301,15 +163,7 @@ const OLD_CTX_METHODS: &[&str] = &[
 fn nonexistent(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     for c in &cx.facts.calls {
         let node = c.parts.node;
-        if c.sdk == Some("Select") {
-            out.push(Finding::new(
-                "RS9002",
-                node.start_byte(),
-                node.end_byte(),
-                "restate.Select does not exist in sdk-go 1.x: race futures with restate.WaitFirst or iterate them with restate.Wait",
-            ));
-            continue;
-        }
+        // `restate.Select` is a site of `analysis::migrate` (with its rewrite).
         let Some((recv, method)) = futures::method_call(&c.parts, cx.src) else {
             continue;
         };
@@ -430,38 +284,4 @@ fn index_comparison(cx: &FileContext<'_>, call: Node<'_>, recv: Node<'_>) -> Opt
         bin.end_byte(),
         replacement,
     ))
-}
-
-/// `restate.WithAuthKey(k)` -> `ingress.WithAuthKey(k)`, importing the ingress package if needed
-/// (and dropping the SDK import if that was its last use).
-fn to_ingress(cx: &FileContext<'_>, call: &go::CallParts<'_>, name: &str) -> Option<Fix> {
-    let (alias, import) = match &cx.model.ingress {
-        Some(PkgRef::Named(a)) => (a.clone(), None),
-        Some(PkgRef::Dot) => return None,
-        None => (
-            "ingress".to_string(),
-            crate::analysis::fixes::add_import(
-                cx.src,
-                cx.tree,
-                cx.model,
-                crate::analysis::restate_api::INGRESS_PATH,
-            ),
-        ),
-    };
-    if import.is_some() && cx.sem.has_local_named("ingress") {
-        return None; // a local named `ingress` would hide the package
-    }
-    let f = call.func;
-    let mut edits = vec![Edit::replace(
-        f.start_byte(),
-        f.end_byte(),
-        format!("{alias}.{name}"),
-    )];
-    edits.extend(import);
-    Some(Fix {
-        title: format!("Use {alias}.{name}"),
-        edits: crate::analysis::fixes::with_tidy_imports(cx.sem, edits),
-        safe: true,
-        snippet: false,
-    })
 }

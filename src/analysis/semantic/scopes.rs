@@ -320,7 +320,12 @@ impl<'t> Builder<'t> {
             // The alias of `switch v := x.(type)` is visible in every case.
             self.flush_pending(p.node.id());
         }
-        if kinds::opens_scope(n) {
+        // A function's body block is the scope of its parameters and results too: `err := f()`
+        // at the top of a body whose result is named `err` assigns the result.
+        let body_of_func = frames
+            .last()
+            .is_some_and(|p| kinds::class(p.node).is_func());
+        if kinds::opens_scope(n) && !body_of_func {
             let func = if class.is_func() {
                 Some(n)
             } else {
@@ -334,7 +339,11 @@ impl<'t> Builder<'t> {
 
     /// Called when the walk leaves `n`.
     pub fn exit(&mut self, n: Node<'t>) {
-        if kinds::opens_scope(n) {
+        let opened = self
+            .scope_stack
+            .last()
+            .is_some_and(|s| self.out.scopes[*s as usize].node == n);
+        if opened {
             self.pop_scope();
             // A type switch without cases leaves its alias pending: it is in scope nowhere.
             let id = n.id();

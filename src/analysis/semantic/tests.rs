@@ -203,3 +203,12 @@ fn next_statements_and_mentions() {
     assert_eq!(sem.mentions("z", 0, src.len()).len(), 1);
     assert!(!sem.mentions_identifier("y", stmts[3].end_byte(), src.len()));
 }
+
+#[test]
+fn a_function_body_shares_the_scope_of_its_parameters() {
+    let src =
+        "package p\nfunc f() (n int, err error) {\n\tn, err := g()\n\t_ = n\n\treturn n, err\n}\n";
+    // `n, err := g()` declares nothing new: both are the named results.
+    assert_eq!(decl_row(src, "err\n", 0), Some(1));
+    assert_eq!(decl_row(src, "n\n", 0), Some(1));
+}
