@@ -140,7 +140,7 @@ def check_pre_commit(hooks: object, exe: str) -> list[str]:
         entry = str(h.get("entry", "")).split()
         if entry[:2] != [exe, "check"]:
             errors.append(f"{where}: hook {hid} runs {' '.join(entry)!r}, not `{exe} check`")
-        if h.get("language") not in ("rust", "system"):
+        if h.get("language") not in ("rust", "system", "unsupported"):
             errors.append(f"{where}: hook {hid}: language {h.get('language')!r} cannot provide {exe}")
         if "go" not in h.get("types", []):
             errors.append(f"{where}: hook {hid} should run for Go files (types: [go])")

@@ -49,7 +49,8 @@ def main() -> int:
     ap.add_argument("dist_dir", type=Path)
     ap.add_argument("--paths", default="examples/shop")
     ap.add_argument("--annotations", action="store_true")
-    ap.add_argument("--version", default="latest")
+    ap.add_argument("--version", default="", help="the action's version input (default: empty)")
+    ap.add_argument("--action-ref", default="", help="GITHUB_ACTION_REF, the ref the action is used at")
     args = ap.parse_args()
 
     action = yaml.safe_load((ROOT / "action.yml").read_text())
@@ -81,7 +82,8 @@ def main() -> int:
             return subprocess.run(["bash", "-e", "-c", step["run"]], cwd=ROOT, env={**env, **step_env}).returncode
 
         install = steps["Install restate-lsp"]["env"]
-        rc = run("Install restate-lsp", {"VERSION": args.version, "REPO": install["REPO"]})
+        rc = run("Install restate-lsp", {"VERSION": args.version, "REPO": install["REPO"],
+                                         "GITHUB_ACTION_REF": args.action_ref})
         print("urls fetched:", *(t / "curl.log").read_text().split(), sep="\n  ")
         if rc != 0:
             print(f"install step failed with {rc}")
