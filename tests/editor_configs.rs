@@ -33,8 +33,66 @@ fn helix_languages_toml_parses_and_runs_both_servers_for_go() {
                 .or_else(|| s.get("name").and_then(|n| n.as_str()))
         })
         .collect();
-    // Helix replaces the list, so gopls must be repeated, and first (it answers hover/definition).
+    // Helix replaces the list, so gopls must be repeated, and first (its answers are shown first).
     assert_eq!(names, vec!["gopls", "restate-lsp"]);
+    // Helix never asks a server for a feature its `only-features` leaves out; hover, definitions and
+    // references answered by restate-lsp only show when they are listed (Helix 25.07).
+    let features: Vec<&str> = go["language-servers"]
+        .as_array()
+        .and_then(|l| {
+            l.iter()
+                .find(|s| s.get("name").and_then(|n| n.as_str()) == Some("restate-lsp"))
+        })
+        .and_then(|s| s.get("only-features"))
+        .and_then(|f| f.as_array())
+        .expect("restate-lsp entry with only-features")
+        .iter()
+        .filter_map(|f| f.as_str())
+        .collect();
+    for wanted in [
+        "diagnostics",
+        "code-action",
+        "completion",
+        "hover",
+        "goto-definition",
+        "goto-reference",
+    ] {
+        assert!(
+            features.contains(&wanted),
+            "only-features lacks {wanted}: {features:?}"
+        );
+    }
+    // Feature names Helix does not know make it reject the whole languages.toml.
+    let known = [
+        "format",
+        "goto-definition",
+        "goto-declaration",
+        "goto-type-definition",
+        "goto-reference",
+        "goto-implementation",
+        "signature-help",
+        "hover",
+        "document-highlight",
+        "completion",
+        "code-action",
+        "workspace-command",
+        "document-symbols",
+        "workspace-symbols",
+        "diagnostics",
+        "rename-symbol",
+        "inlay-hints",
+        "document-colors",
+    ];
+    for f in &features {
+        assert!(
+            known.contains(f),
+            "{f} is not a Helix language-server feature"
+        );
+    }
+    assert!(
+        read("editors/helix/languages.toml").contains("Checked with Helix 25.07"),
+        "the file names the Helix version it was checked with"
+    );
 }
 
 /// A value the server accepts for each analysis setting, by its key.

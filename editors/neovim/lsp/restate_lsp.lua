@@ -1,11 +1,18 @@
 ---@brief
 ---
+--- https://github.com/restate-lsp/restate-lsp
+---
 --- restate-lsp: diagnostics, quick fixes, hovers and snippets for Go code that uses the Restate SDK
 --- (github.com/restatedev/sdk-go). It runs next to gopls; enable both.
 ---
---- Install the server (puts `restate-lsp` in ~/.cargo/bin):
+--- Install the server with `:MasonInstall restate-lsp`, or put `restate-lsp` on your PATH:
 --- ```sh
---- cargo install --locked --path .   # in a restate-lsp checkout
+--- # macOS and Linux
+--- curl --proto '=https' --tlsv1.2 -LsSf https://github.com/restate-lsp/restate-lsp/releases/latest/download/restate-lsp-installer.sh | sh
+--- # Homebrew
+--- brew install restate-lsp/tap/restate-lsp
+--- # with a Rust toolchain
+--- cargo install --locked restate-lsp
 --- ```
 ---
 --- Settings use the keys of `restate-lsp.toml` and win over that file:
