@@ -17,10 +17,11 @@ fn bin() -> Command {
 const GO_MOD: &str =
     "module example.com/fixme\n\ngo 1.25.0\n\nrequire github.com/restatedev/sdk-go v1.0.2\n";
 
-/// A handler with two safe fixes (RS1004, RS1003) and a warning without one (RS1001).
+/// A handler with two safe fixes (RS1004, RS1003) and a warning without one (RS1001): the values
+/// go into journaled state.
 fn handler(name: &str) -> String {
     format!(
-        "package main\n\nimport (\n\t\"math/rand\"\n\t\"time\"\n\n\t\"github.com/google/uuid\"\n\trestate \"github.com/restatedev/sdk-go\"\n)\n\ntype {name} struct{{}}\n\nfunc ({name}) Roll(ctx restate.Context) (string, error) {{\n\tid := uuid.NewString()\n\tn := rand.Intn(6)\n\tnow := time.Now()\n\treturn id + now.String() + string(rune(n)), nil\n}}\n"
+        "package main\n\nimport (\n\t\"math/rand\"\n\t\"time\"\n\n\t\"github.com/google/uuid\"\n\trestate \"github.com/restatedev/sdk-go\"\n)\n\ntype {name} struct{{}}\n\nfunc ({name}) Roll(ctx restate.ObjectContext) error {{\n\tid := uuid.NewString()\n\tn := rand.Intn(6)\n\tnow := time.Now()\n\trestate.Set(ctx, \"roll\", id+now.String()+string(rune(n)))\n\treturn nil\n}}\n"
     )
 }
 
@@ -214,7 +215,7 @@ fn statistics_in_every_format() {
 
 #[test]
 fn a_read_only_file_and_a_broken_file_are_reported_and_the_others_fixed() {
-    let broken = handler("C").replace("return id +", "return id + (");
+    let broken = handler("C").replace("id+now", "id+(now");
     let dir = module(
         "bad_input",
         &[

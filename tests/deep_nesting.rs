@@ -15,7 +15,7 @@ const HEAD: &str = "package deep\n\nimport (\n\t\"time\"\n\n\trestate \"github.c
 
 fn handler(body: &str) -> String {
     format!(
-        "{HEAD}func (Svc) Handle(ctx restate.Context, in string) (string, error) {{\n\t_ = time.Now()\n{body}\n\treturn in, nil\n}}\n"
+        "{HEAD}func (Svc) Handle(ctx restate.Context, in string) (string, error) {{\n\tnow := time.Now()\n{body}\n\treturn in + now.String(), nil\n}}\n"
     )
 }
 
@@ -156,8 +156,8 @@ fn check_survives_deep_nesting() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(!stdout.contains("RS0002"), "{stdout}");
-    // Every file but the unclosed one has the `time.Now()` at the top of its handler, found
-    // whatever follows.
+    // Every file but the unclosed one has the `time.Now()` at the top of its handler (returned at
+    // the end), found whatever follows.
     for i in 0..shapes().len() - 1 {
         assert!(
             stdout.contains(&format!("deep{i}.go")),

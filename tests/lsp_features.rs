@@ -241,13 +241,23 @@ fn transitive_findings_carry_the_chain_and_follow_edits_to_the_helper() {
         .as_array()
         .cloned()
         .unwrap_or_default();
-    assert_eq!(related.len(), 2, "{related:?}");
+    // The chain through the helpers, then where the helper's result goes: only into the
+    // response, which makes it a hint.
+    assert_eq!(related.len(), 3, "{related:?}");
     assert!(
         related[1]["location"]["uri"]
             .as_str()
             .unwrap_or("")
             .ends_with("label.go")
     );
+    assert!(
+        related[2]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("returned in the handler's response"),
+        "{related:?}"
+    );
+    assert_eq!(d["severity"], 4, "{d}");
     // Fixing the helper clears it.
     c.notify(
         "textDocument/didChange",
@@ -463,7 +473,7 @@ fn completion_documentation_follows_the_client_markup_support() {
 fn files_over_the_size_limit_get_one_notice_instead_of_findings() {
     let mut c = LspClient::spawn();
     c.initialize(None, caps_utf8(), Value::Null);
-    let handler = "package main\n\nimport (\n\t\"time\"\n\n\trestate \"github.com/restatedev/sdk-go\"\n)\n\ntype Svc struct{}\n\nfunc (Svc) Pay(ctx restate.Context) error {\n\t_ = time.Now()\n\treturn nil\n}\n\nvar _ = restate.Reflect(Svc{})\n";
+    let handler = "package main\n\nimport (\n\t\"time\"\n\n\trestate \"github.com/restatedev/sdk-go\"\n)\n\ntype Svc struct{}\n\nfunc (Svc) Pay(ctx restate.ObjectContext) error {\n\trestate.Set(ctx, \"at\", time.Now())\n\treturn nil\n}\n\nvar _ = restate.Reflect(Svc{})\n";
     let filler = format!("// {}\n", "x".repeat(1000)).repeat(2_200);
     let big = format!("{handler}{filler}");
     let path = std::env::temp_dir().join("restate-lsp-big/big.go");

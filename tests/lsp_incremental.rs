@@ -13,7 +13,7 @@ fn base_text() -> String {
     // A handler calls the helper outside restate.Run.
     let at = t.find("func (Svc) Step3(").expect("Step3");
     let total = at + t[at..].find("\ttotal := price").expect("total line");
-    t.insert_str(total, "\t_ = stamp()\n");
+    t.insert_str(total, "\trestate.Set(ctx, \"stamp\", stamp())\n");
     t
 }
 
@@ -76,7 +76,14 @@ fn incremental_diagnostics_equal_a_fresh_analysis() {
     // An edit inside one handler: the new finding appears at once, everything else shifts.
     let step7 = text.find("func (Svc) Step7(").expect("Step7");
     let at = step7 + text[step7..].find("\ttotal := price").expect("line");
-    insert(&mut c, &uri, &mut text, 2, at, "\t_ = time.Now()\n");
+    insert(
+        &mut c,
+        &uri,
+        &mut text,
+        2,
+        at,
+        "\trestate.Set(ctx, \"at\", time.Now())\n",
+    );
     let d2 = c.diagnostics(&uri, 2);
     assert_eq!(d2.len(), d1.len() + 1);
     assert_eq!(d2, fresh(&text), "after an edit inside Step7");
@@ -127,7 +134,7 @@ fn incremental_diagnostics_equal_a_fresh_analysis() {
         &mut text,
         5,
         end,
-        "\nfunc (Svc) Extra(ctx restate.Context) error {\n\t_ = time.Now()\n\treturn nil\n}\n",
+        "\nfunc (Svc) Extra(ctx restate.ObjectContext) error {\n\trestate.Set(ctx, \"extra\", time.Now())\n\treturn nil\n}\n",
     );
     assert_eq!(c.diagnostics(&uri, 5), fresh(&text), "after a new handler");
 
@@ -135,10 +142,24 @@ fn incremental_diagnostics_equal_a_fresh_analysis() {
     // settled still matches.
     let s2 = text.find("func (Svc) Step2(").expect("Step2");
     let at = s2 + text[s2..].find("\ttotal := price").expect("line");
-    insert(&mut c, &uri, &mut text, 6, at, "\t_ = time.Now()\n");
+    insert(
+        &mut c,
+        &uri,
+        &mut text,
+        6,
+        at,
+        "\trestate.Set(ctx, \"at\", time.Now())\n",
+    );
     let s1 = text.find("func (Svc) Step1(").expect("Step1");
     let at = s1 + text[s1..].find("\ttotal := price").expect("line");
-    insert(&mut c, &uri, &mut text, 7, at, "\t_ = time.Now()\n");
+    insert(
+        &mut c,
+        &uri,
+        &mut text,
+        7,
+        at,
+        "\trestate.Set(ctx, \"at\", time.Now())\n",
+    );
     assert_eq!(
         c.diagnostics(&uri, 7),
         fresh(&text),

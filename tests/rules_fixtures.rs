@@ -1,7 +1,8 @@
 //! Rule fixtures in the `analysistest` style: every directory under tests/fixtures/rules is one
-//! workspace; `// want "RS1001"` on a line expects a finding of that rule starting on the line, and
-//! `// check: RS1005, RS1009` adds rules whose absence is asserted. For the checked rules, the exact
-//! multiset of (file, line, rule) must match, both ways.
+//! workspace; `// want "RS1001"` on a line expects a finding of that rule starting on the line
+//! (`// want "RS1001@hint"` also its severity), and `// check: RS1005, RS1009` adds rules whose
+//! absence is asserted. For the checked rules, the exact multiset of (file, line, rule) must match,
+//! both ways.
 
 mod common;
 
@@ -22,17 +23,24 @@ fn go_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Expectations of a file: (line, code) pairs and the rules it declares checked.
-fn expectations(src: &str) -> (Vec<(u32, String)>, BTreeSet<String>) {
+/// An expected finding: (line, code, severity when the fixture names one).
+type Want = (u32, String, Option<String>);
+
+/// Expectations of a file and the rules it declares checked.
+fn expectations(src: &str) -> (Vec<Want>, BTreeSet<String>) {
     let mut wants = vec![];
     let mut checked = BTreeSet::new();
     for (i, line) in src.lines().enumerate() {
         if let Some(idx) = line.find("// want ") {
             let rest = &line[idx + "// want ".len()..];
             for part in rest.split('"').skip(1).step_by(2) {
-                let code = part.split(':').next().unwrap_or(part).trim().to_string();
+                let spec = part.split(':').next().unwrap_or(part).trim();
+                let (code, sev) = match spec.split_once('@') {
+                    Some((c, s)) => (c.to_string(), Some(s.to_string())),
+                    None => (spec.to_string(), None),
+                };
                 checked.insert(code.clone());
-                wants.push((i as u32, code));
+                wants.push((i as u32, code, sev));
             }
         }
         if let Some(idx) = line.find("// check:") {
@@ -54,14 +62,19 @@ fn run_fixture(dir: &Path) -> Result<usize, String> {
     go_files(dir, &mut files);
     files.sort();
     let mut expected: BTreeMap<Key, usize> = BTreeMap::new();
+    let mut severities: BTreeMap<Key, String> = BTreeMap::new();
     let mut checked: BTreeSet<String> = BTreeSet::new();
     for f in &files {
         let src = std::fs::read_to_string(f).map_err(|e| e.to_string())?;
         let (wants, c) = expectations(&src);
         checked.extend(c);
         let rel = f.strip_prefix(dir).unwrap_or(f).display().to_string();
-        for (line, code) in wants {
-            *expected.entry((rel.clone(), line + 1, code)).or_default() += 1;
+        for (line, code, sev) in wants {
+            let key = (rel.clone(), line + 1, code);
+            if let Some(s) = sev {
+                severities.insert(key.clone(), s);
+            }
+            *expected.entry(key).or_default() += 1;
         }
     }
     let mut sink = Vec::new();
@@ -70,6 +83,7 @@ fn run_fixture(dir: &Path) -> Result<usize, String> {
     let (analyzed, _) = analyze(&[dir.to_path_buf()], &config, &mut sink);
     let mut actual: BTreeMap<Key, usize> = BTreeMap::new();
     let mut messages: BTreeMap<Key, String> = BTreeMap::new();
+    let mut actual_severities: BTreeMap<Key, Vec<String>> = BTreeMap::new();
     for a in &analyzed {
         let loc = Locator::new(&a.src);
         let rel = a
@@ -84,13 +98,30 @@ fn run_fixture(dir: &Path) -> Result<usize, String> {
             }
             let key = (rel.clone(), loc.pos(f.start).line + 1, f.code.to_string());
             *actual.entry(key.clone()).or_default() += 1;
+            actual_severities
+                .entry(key.clone())
+                .or_default()
+                .push(f.severity.as_str().to_string());
             messages.insert(key, f.message.clone());
         }
     }
-    if expected == actual {
+    let mut report = String::new();
+    for (k, want) in &severities {
+        let got = actual_severities.get(k).cloned().unwrap_or_default();
+        if !got.is_empty() && !got.iter().all(|g| g == want) {
+            report.push_str(&format!(
+                "  severity   {}:{} {} (want {want}, got {}): {}\n",
+                k.0,
+                k.1,
+                k.2,
+                got.join(", "),
+                messages.get(k).cloned().unwrap_or_default()
+            ));
+        }
+    }
+    if expected == actual && report.is_empty() {
         return Ok(expected.values().sum());
     }
-    let mut report = String::new();
     let keys: BTreeSet<&Key> = expected.keys().chain(actual.keys()).collect();
     for k in keys {
         let (e, a) = (

@@ -8,13 +8,14 @@ use std::path::PathBuf;
 use tree_sitter::Node;
 
 use crate::analysis::effects::Effect;
-use crate::analysis::findings::{Finding, Related};
+use crate::analysis::findings::{Finding, Related, Severity};
 use crate::analysis::go::{self, field, named_children, text};
 use crate::analysis::model::{EffectSite, FuncKind, Region};
 use crate::analysis::restate_api;
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::determinism_fixes;
 use crate::analysis::rules::facts::{self, Facts};
+use crate::analysis::rules::flowkit;
 use crate::analysis::semantic::DeclKind;
 use crate::analysis::semantic::types;
 use crate::analysis::span::Span;
@@ -66,10 +67,129 @@ fn direct_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         {
             let (s, end) = e.span.range();
             let mut finding = Finding::new(e.effect.rule(), s, end, message(e.effect, &e.what));
+            let subject = format!("`{}`", e.what);
+            if !judge_by_flow(cx, &mut finding, e.effect, &e.what, &subject, false) {
+                continue;
+            }
             finding.fixes = determinism_fixes::effect_fixes(cx, e.effect, s, end);
             out.push(finding);
         }
     }
+}
+
+/// Effects whose harm depends on where the value goes (the clock, randomness, ids, the
+/// environment); a wall-clock sleep or I/O is a problem wherever it happens.
+fn flows_matter(effect: Effect) -> bool {
+    matches!(
+        effect,
+        Effect::WallClock | Effect::Random | Effect::RandomId | Effect::Env
+    )
+}
+
+/// Adjust a finding about a replay-divergent value to where the value goes (`flowkit`): keep it
+/// with the path as related information, make it a hint when only the response carries the value,
+/// or drop it (false). `through_helper`: the value comes back from a helper call, which may also
+/// have written it into what the call was given.
+fn judge_by_flow(
+    cx: &FileContext<'_>,
+    finding: &mut Finding,
+    effect: Effect,
+    what: &str,
+    subject: &str,
+    through_helper: bool,
+) -> bool {
+    if !flows_matter(effect) {
+        return true;
+    }
+    let Some(node) = node_at(cx, finding.start, finding.end) else {
+        return true;
+    };
+    if through_helper && hands_over_references(cx, node) {
+        return true;
+    }
+    match flowkit::judge(cx, node, what) {
+        flowkit::Verdict::Keep {
+            related,
+            captured_and_used,
+        } => {
+            finding.related.extend(related);
+            if captured_and_used {
+                finding.message = format!(
+                    "{subject} differs on every replay, and it is both captured by a restate.Run step and used after it: after a replay the step's journaled outcome was computed from a value the rest of the handler no longer sees; {}",
+                    captured_advice(effect)
+                );
+            }
+            true
+        }
+        flowkit::Verdict::Hint { related } => {
+            finding.severity = Severity::Hint;
+            finding.message = format!(
+                "{subject} differs on replay, but only in the handler's response; {}",
+                hint_advice(effect)
+            );
+            finding.related.extend(related);
+            true
+        }
+        flowkit::Verdict::Drop => false,
+    }
+}
+
+fn captured_advice(effect: Effect) -> &'static str {
+    match effect {
+        Effect::RandomId => {
+            "generate it with restate.UUID(ctx), or inside the step and use the step's result"
+        }
+        Effect::Random => "draw it with restate.Rand(ctx), or inside the step and use its result",
+        _ => "produce it inside the step and use the step's result",
+    }
+}
+
+fn hint_advice(effect: Effect) -> &'static str {
+    match effect {
+        Effect::WallClock => "journal it with restate.Run if callers need a stable value",
+        Effect::Random => "use restate.Rand(ctx) if callers need a stable value",
+        Effect::RandomId => "use restate.UUID(ctx) if callers need a stable id",
+        _ => "read it at start-up if callers need a stable value",
+    }
+}
+
+/// The expression (call or selector) that spans exactly `[start, end)`.
+fn node_at<'t>(cx: &FileContext<'t>, start: usize, end: usize) -> Option<Node<'t>> {
+    let mut n = cx.sem.root().descendant_for_byte_range(start, end)?;
+    while n.start_byte() == start && n.end_byte() == end {
+        match cx.sem.parent(n) {
+            Some(p)
+                if p.start_byte() == start
+                    && p.end_byte() == end
+                    && p.kind() != "expression_list" =>
+            {
+                n = p
+            }
+            _ => break,
+        }
+    }
+    (n.start_byte() == start && n.end_byte() == end).then_some(n)
+}
+
+/// A helper call given a pointer, slice or map (or `&x`): the helper may store the value in it,
+/// which the call's result does not show.
+fn hands_over_references<'t>(cx: &FileContext<'t>, call: Node<'t>) -> bool {
+    let Some(parts) = go::call_parts(call) else {
+        return false;
+    };
+    parts.args.iter().any(|a| {
+        let a = go::unparen(*a);
+        if a.kind() == "unary_expression"
+            && field(a, "operator").is_some_and(|o| text(o, cx.src) == "&")
+        {
+            return true;
+        }
+        a.kind() == "identifier"
+            && cx
+                .sem
+                .type_of(a)
+                .is_some_and(|t| t.starts_with('*') || t.starts_with("[]") || t.starts_with("map["))
+    })
 }
 
 /// Effects of method calls on struct fields whose type is declared in another file of the package.
@@ -222,6 +342,15 @@ fn transitive_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                             message: format!("`{prev}` calls `{}` here", h.label),
                         });
                         prev = h.label.clone();
+                    }
+                    // Judged at the call site by where the helper's result goes.
+                    let what = format!("{callee_name}(...)");
+                    let subject = format!(
+                        "`{callee_name}` reaches `{}` ({path_text}): its result",
+                        last.label
+                    );
+                    if !judge_by_flow(cx, &mut finding, effect, &what, &subject, true) {
+                        continue;
                     }
                     out.push(finding);
                 }

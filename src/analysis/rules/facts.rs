@@ -142,6 +142,26 @@ impl<'t> Facts<'t> {
     }
 }
 
+/// An identifier naming a parameter whose type is a Restate handler context (by declaration, not
+/// by spelling).
+pub fn is_handler_ctx<'t>(cx: &crate::analysis::rules::FileContext<'t>, n: Node<'t>) -> bool {
+    let n = go::unparen(n);
+    if n.kind() != "identifier" {
+        return false;
+    }
+    let Some(d) = cx.sem.resolve(n) else {
+        return false;
+    };
+    if d.kind != crate::analysis::semantic::DeclKind::Param {
+        return false;
+    }
+    d.func
+        .and_then(|f| cx.model.function_at_start(f.start_byte()))
+        .and_then(|i| cx.model.functions.get(i as usize))
+        .and_then(|f| f.ctx.as_ref())
+        .is_some_and(|c| c.decl as usize == d.id() && c.kind.is_handler())
+}
+
 /// Region helpers over the model.
 pub fn region(model: &FileModel, func: Option<u32>) -> Region {
     func.and_then(|i| model.functions.get(i as usize))

@@ -12,6 +12,7 @@ pub mod determinism_fixes;
 pub mod errors;
 pub mod facts;
 pub mod fixkit;
+pub mod flowkit;
 pub mod hints;
 pub mod hints_fixes;
 pub mod idempotency;
@@ -34,6 +35,7 @@ use crate::analysis::findings::Finding;
 use crate::analysis::gomod::GoMod;
 use crate::analysis::model::FileModel;
 use crate::analysis::semantic::Semantic;
+use crate::analysis::span::Locator;
 use crate::analysis::suppress;
 use crate::analysis::workspace::Workspace;
 use facts::Facts;
@@ -62,6 +64,8 @@ pub struct FileContext<'a> {
     pub facts: &'a Facts<'a>,
     /// Parents, bindings and types of this file's tree.
     pub sem: &'a Semantic<'a>,
+    /// Lines and columns of this file's bytes, for related information.
+    pub loc: &'a Locator<'a>,
 }
 
 impl<'a> FileContext<'a> {
@@ -139,8 +143,10 @@ pub fn check_file_with(input: &FileInput<'_>, families: &[(&str, bool, Family)])
     }
     let sem = Semantic::build(input.src, input.tree);
     let facts = Facts::collect(&sem, input.model);
+    let loc = Locator::new(input.src);
     let cx = &FileContext {
         sem: &sem,
+        loc: &loc,
         path: input.path,
         src: input.src,
         tree: input.tree,
@@ -222,7 +228,7 @@ mod tests {
 
     #[test]
     fn a_panicking_family_becomes_rs0002_and_the_others_still_report() {
-        let src = "package p\n\nimport (\n\t\"time\"\n\n\trestate \"github.com/restatedev/sdk-go\"\n)\n\nfunc H(ctx restate.Context) { _ = time.Now() }\n";
+        let src = "package p\n\nimport (\n\t\"time\"\n\n\trestate \"github.com/restatedev/sdk-go\"\n)\n\nfunc H(ctx restate.ObjectContext) { restate.Set(ctx, \"at\", time.Now()) }\n";
         let tree = parse_str(src);
         let model = extract(src, &tree);
         let mut ws = Workspace::new();

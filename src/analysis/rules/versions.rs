@@ -11,7 +11,7 @@ use crate::analysis::go::{self, field, named_children, text};
 use crate::analysis::migrate::{self, Site};
 use crate::analysis::model::PkgRef;
 use crate::analysis::rules::FileContext;
-use crate::analysis::semantic::DeclKind;
+use crate::analysis::rules::facts;
 
 pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     let old_api = migrate::old_api(cx.gomod);
@@ -117,25 +117,6 @@ fn rewrite(title: impl Into<String>, start: usize, end: usize, text: impl Into<S
     }
 }
 
-/// An identifier that resolves to a parameter whose type is a Restate handler context.
-fn is_restate_ctx(n: Node<'_>, cx: &FileContext<'_>) -> bool {
-    let n = go::unparen(n);
-    if n.kind() != "identifier" {
-        return false;
-    }
-    let Some(d) = cx.sem.resolve(n) else {
-        return false;
-    };
-    if d.kind != DeclKind::Param {
-        return false;
-    }
-    d.func
-        .and_then(|f| cx.model.function_at_start(f.start_byte()))
-        .and_then(|i| cx.model.functions.get(i as usize))
-        .and_then(|f| f.ctx.as_ref())
-        .is_some_and(|c| c.decl as usize == d.id() && c.kind.is_handler())
-}
-
 /// Pre-0.11 context methods.
 const OLD_CTX_METHODS: &[&str] = &[
     "Sleep",
@@ -209,7 +190,7 @@ fn nonexistent(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 out.push(f);
             }
             m if OLD_CTX_METHODS.contains(&m) => {
-                if !is_restate_ctx(recv, cx) {
+                if !facts::is_handler_ctx(cx, recv) {
                     continue;
                 }
                 let p = match &cx.model.restate {

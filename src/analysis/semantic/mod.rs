@@ -6,6 +6,7 @@
 //! Built for a whole file, or for the reduced tree of the keystroke path (only one function's
 //! body included), which it handles the same way.
 
+pub mod flow;
 pub mod kinds;
 pub mod scopes;
 pub mod syntax;
