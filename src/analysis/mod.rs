@@ -3,6 +3,7 @@
 
 pub mod complete;
 pub mod config;
+pub mod cow_map;
 pub mod docs;
 pub mod effects;
 pub mod findings;
