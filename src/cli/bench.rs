@@ -277,7 +277,7 @@ fn keystroke_parts(lines: usize, edits: usize) -> [Vec<f64>; 4] {
         out[1].push(t.elapsed().as_secs_f64() * 1e3 - out[0][i]);
         // What the server does next: analysis and conversion.
         let t = Instant::now();
-        std::hint::black_box(diagnostics::after_edit(&mut st, &uri, previous));
+        std::hint::black_box(diagnostics::after_edit(&mut st, &uri));
         out[2].push(t.elapsed().as_secs_f64() * 1e3);
         // The whole file, every few edits (it is slow).
         if i % 20 == 0 {

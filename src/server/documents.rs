@@ -23,8 +23,13 @@ pub struct Document {
     pub text: Arc<str>,
     /// The outline of the text the cached findings were computed for (see `analysis::incremental`).
     pub outline: Option<Outline>,
+    /// The generation of the workspace index that the whole-file analysis behind the cached
+    /// findings read (None: they came from an incremental analysis, or there are none). A refresh
+    /// with the same version and generation would find the same.
+    pub analysed_generation: Option<u64>,
     /// Where the workspace index's model of this document starts to differ from the text (None: it
-    /// is the model of this text). Set when an edit was analysed incrementally.
+    /// is the model of this text): a lower bound on the first byte edited since the model was
+    /// extracted (0 while the document has no model of its own yet).
     pub index_stale_from: Option<usize>,
     /// Whether the text must be reparsed from scratch after an edit (see `needs_full_parse`).
     reparse_fully: bool,
@@ -74,7 +79,9 @@ impl Document {
             tree,
             text: Arc::from(text),
             outline: None,
-            index_stale_from: None,
+            analysed_generation: None,
+            // The index has no model of this text yet: the first analysis extracts it.
+            index_stale_from: Some(0),
             reparse_fully: needs_full_parse(text),
             provisional: false,
         }
@@ -86,7 +93,14 @@ impl Document {
         Point::new(row, byte - self.rope.line_to_byte(row))
     }
 
-    /// Apply a batch of changes in order; changes whose range cannot be applied are skipped.
+    /// Note an edit at `start`. Each change's start is in the text left by the previous ones, and
+    /// the text before the lowest start is untouched by all of them.
+    fn touched(&mut self, start: usize) {
+        self.index_stale_from = Some(self.index_stale_from.map_or(start, |s| s.min(start)));
+    }
+
+    /// Apply a batch of changes in order; changes whose range cannot be applied are skipped. The
+    /// index's model of the document is marked stale from the first byte the batch touched.
     pub fn apply_changes(
         &mut self,
         changes: &[TextDocumentContentChangeEvent],
@@ -99,6 +113,7 @@ impl Document {
                 None => {
                     self.rope = Rope::from_str(&change.text);
                     full_reparse = true;
+                    self.touched(0);
                 }
                 Some(range) => {
                     let mut start = encoding::to_byte(&self.rope, range.start, enc);
@@ -117,6 +132,7 @@ impl Document {
                     if self.rope.try_remove(start_char..end_char).is_err() {
                         continue;
                     }
+                    self.touched(start);
                     if self.rope.try_insert(start_char, &change.text).is_err() {
                         continue;
                     }
@@ -155,6 +171,12 @@ impl Document {
     /// Whether the tree may differ from a fresh parse of the text (see `provisional`).
     pub fn is_provisional(&self) -> bool {
         self.provisional
+    }
+
+    /// Take `tree`, a fresh parse of the current text made off the state lock (see `settle`).
+    pub fn settle_with(&mut self, tree: Tree) {
+        self.tree = tree;
+        self.provisional = false;
     }
 
     /// Replace a provisional tree by a fresh parse, so that findings on broken code end up the

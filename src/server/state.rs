@@ -16,6 +16,7 @@ use crate::analysis::model::{self, ExtractOptions, FileModel};
 use crate::analysis::workspace::Workspace;
 use crate::server::documents::Document;
 use crate::server::encoding::Encoding;
+use crate::server::scheduler::Slot;
 
 /// What the client told us it supports.
 #[derive(Clone, Debug, Default)]
@@ -57,8 +58,10 @@ pub struct State {
     pub shutdown: bool,
     /// The client's process id from `initialize`, watched so the server stops when it dies.
     pub client_pid: Option<u32>,
-    /// Bumped by every edit; a pending cross-file refresh only runs if it is still the latest.
+    /// Bumped by every edit; a pending settle refresh only runs if it is still the latest.
     pub cross_gen: u64,
+    /// The analysis task of each open document (`server::scheduler`).
+    pub analyses: HashMap<Uri, Slot>,
 }
 
 impl Default for State {
@@ -80,6 +83,7 @@ impl Default for State {
             shutdown: false,
             client_pid: None,
             cross_gen: 0,
+            analyses: HashMap::new(),
         }
     }
 }
