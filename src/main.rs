@@ -43,7 +43,8 @@ enum Command {
     },
     /// Measure latency and throughput; prints markdown tables.
     Bench {
-        /// keystroke, update, index, check, or all.
+        /// keystroke, update, hover, startup, toplevel, hover-busy, snapshot, index, check,
+        /// families, or all.
         #[arg(default_value = "all")]
         what: String,
         /// Go corpus for index/check (default: the Go standard library from golang-src).
@@ -109,13 +110,24 @@ fn main() -> ExitCode {
                     "families" => cli::bench::families(out),
                     "hover" => cli::bench::hover(out),
                     "startup" => cli::bench::startup(out),
+                    "toplevel" => cli::bench_server::toplevel(out),
+                    "hover-busy" => cli::bench_server::hover_busy(out),
+                    "snapshot" => cli::bench_server::snapshot(out),
                     other => Err(std::io::Error::other(format!(
-                        "unknown benchmark `{other}`; use keystroke, update, hover, startup, index, check, families or all"
+                        "unknown benchmark `{other}`; use keystroke, update, hover, startup, toplevel, hover-busy, snapshot, index, check, families or all"
                     ))),
                 }
             };
             let list: Vec<&str> = if what == "all" {
-                let mut l = vec!["keystroke", "update", "hover", "startup"];
+                let mut l = vec![
+                    "keystroke",
+                    "update",
+                    "hover",
+                    "startup",
+                    "toplevel",
+                    "hover-busy",
+                    "snapshot",
+                ];
                 if corpus.is_dir() {
                     l.extend(["index", "check"]);
                 }

@@ -1,6 +1,7 @@
 //! The command line: `serve` (default), `check`, `explain`.
 
 pub mod bench;
+pub mod bench_server;
 pub mod check;
 pub mod report;
 
