@@ -80,6 +80,13 @@ fn a_hover_during_a_long_analysis_is_answered_before_its_diagnostics() {
         );
         let shown = hover["result"]["contents"]["value"].as_str().unwrap_or("");
         assert!(shown.contains("Get"), "hover {i}: {hover}");
+        // The range is in the edited text, even when the answer came from the model of the text
+        // before the edit.
+        assert_eq!(
+            hover["result"]["range"]["start"],
+            json!({"line": line + 1, "character": col + "restate.".len()}),
+            "hover {i}"
+        );
     }
     // The analysis still finishes and is published.
     let d = c.diagnostics(&uri, 2);

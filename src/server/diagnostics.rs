@@ -167,9 +167,10 @@ pub fn install_model(st: &mut State, doc: &DocSnapshot, prepared: Prepared) -> b
     }
     if prepared.too_large {
         d.index_stale_from = None;
+        d.indexed = None;
         ws.remove(&doc.path);
     } else if let Some(m) = prepared.model {
-        d.index_stale_from = None;
+        d.indexed_now();
         ws.upsert(doc.path.clone(), m, d.rope.len_lines() as u32);
     }
     true

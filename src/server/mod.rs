@@ -526,6 +526,10 @@ impl LanguageServer for Backend {
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
         let uri = &params.text_document_position_params.text_document.uri;
+        // While the model lags behind the text, answer from it through the edits at once.
+        if let Some(answer) = hover::hover_lagging(&lock(&self.state), &params) {
+            return Ok(answer);
+        }
         self.with_models(uri, |st| hover::hover(st, &params)).await
     }
 

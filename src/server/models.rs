@@ -75,7 +75,7 @@ pub async fn catch_up(state: &Arc<Mutex<State>>) {
                 && Arc::ptr_eq(&d.text, &s.text)
                 && d.index_stale_from.is_some()
             {
-                d.index_stale_from = None;
+                d.indexed_now();
                 ws.upsert(s.path, m, s.lines);
             }
         }

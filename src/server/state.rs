@@ -121,8 +121,9 @@ impl State {
         let Some(doc) = self.docs.get_mut(uri) else {
             return;
         };
-        doc.index_stale_from = None;
+        doc.indexed_now();
         if crate::server::diagnostics::too_large(doc.text.len()) {
+            doc.indexed = None;
             let path = doc.path.clone();
             self.ws.remove(&path);
             return;
