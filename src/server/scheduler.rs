@@ -236,9 +236,10 @@ async fn blocking<T: Send + 'static>(
 }
 
 /// Run `f` right here on the task's worker thread, with `flag` as its cancellation flag; None when
-/// it panicked. For the incremental analysis (1 to 5 ms): a spawned task runs on the worker that
-/// spawned it, so this saves the two thread hand-offs of the blocking pool, which cost
-/// milliseconds of a keystroke's budget when the machine is busy.
+/// it panicked. For the incremental analysis (1 to 5 ms): it saves the two thread hand-offs of
+/// the blocking pool (to a pool thread and back to a worker), each of which may wait for a core
+/// when the machine is busy. (The hand-off from the serve loop, which runs on `block_on`'s thread,
+/// to the worker running this task remains.)
 fn inline<T>(flag: &Arc<AtomicBool>, f: impl FnOnce() -> T) -> Option<T> {
     match catch_unwind(AssertUnwindSafe(|| cancel::with(flag, f))) {
         Ok(v) => Some(v),
