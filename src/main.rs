@@ -97,7 +97,8 @@ enum Command {
     },
     /// Measure latency and throughput; prints markdown tables.
     Bench {
-        /// keystroke, update, hover, startup, analysis, index, check, families, or all.
+        /// keystroke, update, hover, startup, analysis, toplevel, hover-busy, snapshot, index,
+        /// check, families, or all.
         #[arg(default_value = "all")]
         what: String,
         /// Go corpus for index/check (default: the Go standard library from golang-src).
@@ -186,13 +187,25 @@ fn main() -> ExitCode {
                     "analysis" => cli::bench_analysis::analysis(out),
                     "hover" => cli::bench::hover(out),
                     "startup" => cli::bench::startup(out),
+                    "toplevel" => cli::bench_server::toplevel(out),
+                    "hover-busy" => cli::bench_server::hover_busy(out),
+                    "snapshot" => cli::bench_server::snapshot(out),
                     other => Err(std::io::Error::other(format!(
-                        "unknown benchmark `{other}`; use keystroke, update, hover, startup, analysis, index, check, families or all"
+                        "unknown benchmark `{other}`; use keystroke, update, hover, startup, analysis, toplevel, hover-busy, snapshot, index, check, families or all"
                     ))),
                 }
             };
             let list: Vec<&str> = if what == "all" {
-                let mut l = vec!["keystroke", "update", "hover", "startup", "analysis"];
+                let mut l = vec![
+                    "keystroke",
+                    "update",
+                    "hover",
+                    "startup",
+                    "toplevel",
+                    "hover-busy",
+                    "snapshot",
+                    "analysis",
+                ];
                 if corpus.is_dir() {
                     l.extend(["index", "check"]);
                 }

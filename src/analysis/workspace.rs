@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use crate::analysis::cow_map::CowMap;
 use crate::analysis::gomod::GoMod;
 use crate::analysis::model::{FileModel, FuncKind, HandlerTarget};
 use crate::analysis::restate_api::{HandlerKind, ServiceKind};
@@ -101,16 +102,18 @@ pub struct Package {
     pub written: BTreeSet<String>,
 }
 
+/// Cloning a `Workspace` is cheap (its tables are `CowMap`s): the server analyses documents on a
+/// clone, off the state lock, while the original keeps being updated.
 #[derive(Clone, Debug, Default)]
 pub struct Workspace {
-    files: HashMap<PathBuf, Arc<IndexedFile>>,
+    files: CowMap<PathBuf, Arc<IndexedFile>>,
     modules: BTreeMap<PathBuf, GoMod>,
-    packages: HashMap<PkgKey, Package>,
-    services_by_name: HashMap<String, Vec<Arc<Service>>>,
+    packages: CowMap<PkgKey, Package>,
+    services_by_name: CowMap<String, Vec<Arc<Service>>>,
     /// Call edges of the whole workspace by calling service (object).
-    edges_from: HashMap<String, Vec<Arc<CallEdge>>>,
+    edges_from: CowMap<String, Vec<Arc<CallEdge>>>,
     /// Type names passed to `restate.Reflect(pkg.T{})` with a qualifier, counted over all files.
-    qualified_reflects: HashMap<String, u32>,
+    qualified_reflects: CowMap<String, u32>,
     /// `restate.Reflect(NewSvc(..))` sites: (file, constructor as written).
     ctor_reflects: Vec<(PathBuf, String)>,
     /// Bumped on every change, so callers can cache what they derive.
@@ -171,8 +174,7 @@ impl Workspace {
             self.rebuild_package(&old);
         }
         self.packages
-            .entry(key.clone())
-            .or_default()
+            .entry_or_default(key.clone())
             .files
             .insert(path);
         self.rebuild_package(&key);
@@ -415,8 +417,7 @@ impl Workspace {
             .collect();
         for s in &services {
             self.services_by_name
-                .entry(s.name.clone())
-                .or_default()
+                .entry_or_default(s.name.clone())
                 .push(s.clone());
         }
         let mut funcs: HashMap<String, Vec<(PathBuf, u32)>> = HashMap::new();
@@ -446,8 +447,7 @@ impl Workspace {
             .collect();
         for e in &edges {
             self.edges_from
-                .entry(e.from.0.clone())
-                .or_default()
+                .entry_or_default(e.from.0.clone())
                 .push(e.clone());
         }
         if let Some(p) = self.packages.get_mut(key) {
@@ -473,17 +473,16 @@ impl Workspace {
             .iter()
             .filter(|r| r.type_pkg.is_some() && !r.type_name.is_empty())
         {
-            let e = self
-                .qualified_reflects
-                .entry(r.type_name.clone())
-                .or_insert(0);
+            let name = &r.type_name;
             if add {
-                *e += 1;
-            } else {
-                *e = e.saturating_sub(1);
+                *self.qualified_reflects.entry_or_default(name.clone()) += 1;
+            } else if let Some(n) = self.qualified_reflects.get_mut(name) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    self.qualified_reflects.remove(name);
+                }
             }
         }
-        self.qualified_reflects.retain(|_, n| *n > 0);
     }
 
     /// Whether a Reflect-style service's type is passed to `restate.Reflect` somewhere: in its own

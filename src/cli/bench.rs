@@ -90,22 +90,26 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
     sorted[idx.min(sorted.len() - 1)]
 }
 
-fn stats(mut v: Vec<f64>) -> (f64, f64) {
+pub(crate) fn stats(mut v: Vec<f64>) -> (f64, f64) {
     v.sort_by(|a, b| a.partial_cmp(b).unwrap_or(std::cmp::Ordering::Equal));
     (percentile(&v, 0.5), percentile(&v, 0.95))
 }
 
 // ---- keystroke over the transport ------------------------------------------------------------------
 
-struct Child {
-    proc: std::process::Child,
+pub(crate) struct Child {
+    pub(crate) proc: std::process::Child,
     stdin: std::process::ChildStdin,
     out: BufReader<std::process::ChildStdout>,
 }
 
 impl Child {
-    fn spawn() -> std::io::Result<Child> {
-        let exe = std::env::current_exe()?;
+    /// This binary as a server, or the one `RESTATE_LSP_BENCH_SERVER` names (to compare builds).
+    pub(crate) fn spawn() -> std::io::Result<Child> {
+        let exe = match std::env::var_os("RESTATE_LSP_BENCH_SERVER") {
+            Some(p) => PathBuf::from(p),
+            None => std::env::current_exe()?,
+        };
         let mut proc = Command::new(exe)
             .arg("serve")
             .stdin(Stdio::piped())
@@ -124,14 +128,14 @@ impl Child {
         Ok(Child { proc, stdin, out })
     }
 
-    fn send(&mut self, v: &Value) -> std::io::Result<()> {
+    pub(crate) fn send(&mut self, v: &Value) -> std::io::Result<()> {
         let body = serde_json::to_vec(v).map_err(std::io::Error::other)?;
         write!(self.stdin, "Content-Length: {}\r\n\r\n", body.len())?;
         self.stdin.write_all(&body)?;
         self.stdin.flush()
     }
 
-    fn recv(&mut self) -> std::io::Result<Value> {
+    pub(crate) fn recv(&mut self) -> std::io::Result<Value> {
         let mut len = 0usize;
         loop {
             let mut line = String::new();
@@ -152,7 +156,7 @@ impl Child {
     }
 
     /// Wait for diagnostics of `version`, answering server requests on the way.
-    fn wait_diagnostics(&mut self, version: i64) -> std::io::Result<()> {
+    pub(crate) fn wait_diagnostics(&mut self, version: i64) -> std::io::Result<()> {
         loop {
             let v = self.recv()?;
             if v.get("id").is_some() && v.get("method").is_some() {
@@ -277,7 +281,7 @@ fn keystroke_parts(lines: usize, edits: usize) -> [Vec<f64>; 4] {
         out[1].push(t.elapsed().as_secs_f64() * 1e3 - out[0][i]);
         // What the server does next: analysis and conversion.
         let t = Instant::now();
-        std::hint::black_box(diagnostics::after_edit(&mut st, &uri, previous));
+        std::hint::black_box(diagnostics::after_edit(&mut st, &uri));
         out[2].push(t.elapsed().as_secs_f64() * 1e3);
         // The whole file, every few edits (it is slow).
         if i % 20 == 0 {
@@ -327,7 +331,7 @@ pub fn keystroke(out: &mut dyn Write) -> std::io::Result<()> {
 // ---- index update cost vs workspace size -----------------------------------------------------------
 
 /// A generated workspace of `n` files in packages of 10, each file a small service calling others.
-fn generated_workspace(n: usize) -> Vec<(PathBuf, String)> {
+pub(crate) fn generated_workspace(n: usize) -> Vec<(PathBuf, String)> {
     (0..n)
         .map(|i| {
             let pkg = i / 10;

@@ -39,6 +39,8 @@ where
     let flag = Arc::new(AtomicBool::new(false));
     let _cancel_on_drop = CancelOnDrop(flag.clone());
     let token = Token(flag);
+    // Models lagging behind their documents are extracted off the lock first.
+    crate::server::models::catch_up(&state).await;
     tokio::task::spawn_blocking(move || {
         let mut st = lock(&state);
         st.sync_index();

@@ -1,67 +1,55 @@
 //! Computing the diagnostics of open documents from the rules, and publishing them tagged with the
 //! document version they were computed for.
+//!
+//! The computations here are pure functions of a snapshot (`server::snapshot`) and run off the
+//! state lock (`server::scheduler` decides when); the `install_*` functions take their results
+//! back into the state, under the lock, only while the document is still at the version analysed.
 
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
-use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{Diagnostic, DiagnosticSeverity, Uri};
+use tree_sitter::Tree;
 
 use crate::analysis::findings::Finding;
-use crate::analysis::incremental::{self, Change};
+use crate::analysis::go;
+use crate::analysis::incremental::{self, Change, Outline};
+use crate::analysis::model::{self, FileModel};
 use crate::analysis::rules::{self, FileInput};
 use crate::server::convert;
 use crate::server::documents::Document;
 use crate::server::encoding;
-use crate::server::state::{State, lock, path_to_uri};
+use crate::server::snapshot::{self, DocSnapshot, Env};
+use crate::server::state::{State, path_to_uri};
 
-/// A batch ready to publish: (uri, version, diagnostics).
-pub type Batch = Vec<(Uri, Option<i32>, Vec<Diagnostic>)>;
-
-/// Diagnostics of one document with the findings behind them (kept for code actions).
-pub struct Computed {
+/// The outcome of analysing one version of a document.
+pub struct Analysed {
     pub version: i32,
-    pub diagnostics: Vec<Diagnostic>,
     pub findings: Arc<Vec<Finding>>,
+    pub diagnostics: Vec<Diagnostic>,
+    pub outline: Option<Outline>,
+    /// The index generation a whole-file analysis read (None: incremental).
+    pub generation: Option<u64>,
 }
 
-/// The findings of an open document (run under the state lock).
-pub fn findings(st: &State, uri: &Uri) -> Option<Vec<Finding>> {
-    let doc = st.docs.get(uri)?;
-    let file = st.ws.file(&doc.path)?;
-    let gomod = st.ws.module_for(&doc.path).map(|(_, m)| m);
-    let cx = FileInput {
+fn convert_all(doc: &DocSnapshot, env: &Env, findings: &[Finding]) -> Vec<Diagnostic> {
+    findings
+        .iter()
+        .map(|f| convert::diagnostic(f, &doc.uri, &doc.rope, env.enc, &env.caps))
+        .collect()
+}
+
+/// What the rules read for `doc`, with `model` as the file's model (the index's, or a reduced one).
+fn rules_input<'a>(doc: &'a DocSnapshot, env: &'a Env, model: &'a FileModel) -> FileInput<'a> {
+    FileInput {
         path: &doc.path,
         src: &doc.text,
         tree: &doc.tree,
-        model: &file.model,
-        ws: &st.ws,
-        config: &st.config,
-        gomod,
-    };
-    Some(rules::check_file(&cx))
-}
-
-pub fn for_document(st: &State, uri: &Uri) -> Option<Computed> {
-    let doc = st.docs.get(uri)?;
-    if too_large(doc.text.len()) {
-        return Some(Computed {
-            version: doc.version,
-            diagnostics: vec![too_large_notice(doc.text.len())],
-            findings: Arc::new(vec![]),
-        });
+        model,
+        ws: &env.ws,
+        config: &env.config,
+        gomod: env.ws.module_for(&doc.path).map(|(_, m)| m),
     }
-    let fs = findings(st, uri)?;
-    let diagnostics = fs
-        .iter()
-        .map(|f| convert::diagnostic(f, uri, &doc.rope, st.enc, &st.caps))
-        .collect();
-    Some(Computed {
-        version: doc.version,
-        diagnostics,
-        findings: Arc::new(fs),
-    })
 }
 
 /// Files above the scan limit are not analysed when opened either: such files are generated or
@@ -85,55 +73,19 @@ fn too_large_notice(bytes: usize) -> Diagnostic {
     }
 }
 
-/// Compute, remember the findings for code actions, and return what to publish.
-pub fn refresh_document(st: &mut State, uri: &Uri) -> Option<(i32, Vec<Diagnostic>)> {
-    let c = for_document(st, uri)?;
-    remember(st, uri, c.version, c.findings);
-    Some((c.version, c.diagnostics))
-}
-
-fn remember(st: &mut State, uri: &Uri, version: i32, findings: Arc<Vec<Finding>>) {
-    if let Some(doc) = st.docs.get_mut(uri) {
-        doc.outline = Some(incremental::outline(&doc.text, &doc.tree));
-    }
-    st.findings.insert(uri.clone(), (version, findings));
-}
-
 /// Below this size the whole file is analysed on every edit: it costs about as little as the
 /// incremental path and leaves nothing to settle later.
 pub const INCREMENTAL_MIN_BYTES: usize = 16 * 1024;
 
-/// Diagnostics after an edit that turned version `previous` into the document's current version:
-/// only the edited function is re-analysed when the edit stayed inside one (the rest of the findings
-/// carry over, shifted), otherwise the whole file. An incremental result leaves the index behind the
-/// text; `schedule_cross_file` settles it shortly after the last edit.
-pub fn after_edit(st: &mut State, uri: &Uri, previous: i32) -> Option<(i32, Vec<Diagnostic>)> {
-    if let Some(r) = incremental_edit(st, uri, previous) {
-        return Some(r);
-    }
-    st.index_document(uri);
-    refresh_document(st, uri)
-}
-
-fn incremental_edit(st: &mut State, uri: &Uri, previous: i32) -> Option<(i32, Vec<Diagnostic>)> {
-    let State {
-        docs,
-        findings,
-        ws,
-        parser,
-        config,
-        extract,
-        enc,
-        caps,
-        ..
-    } = st;
-    let doc = docs.get_mut(uri)?;
+/// The findings of a document whose edits since its cached findings stayed inside one function (or
+/// only moved declarations): that function is analysed in a reduced copy of the file and the other
+/// cached findings carry over, shifted (ARCHITECTURE.md, "The path of a keystroke"). None when the
+/// whole file must be analysed. The index is left behind the text; the settle refresh catches up.
+pub fn incremental(doc: &DocSnapshot, env: &Env) -> Option<Analysed> {
     if doc.text.len() < INCREMENTAL_MIN_BYTES || too_large(doc.text.len()) {
         return None;
     }
-    if findings.get(uri).is_none_or(|(v, _)| *v != previous) {
-        return None;
-    }
+    let (_, cached) = doc.cached.as_ref()?;
     let new_outline = incremental::outline(&doc.text, &doc.tree);
     let change = incremental::diff(doc.outline.as_ref()?, &new_outline)?;
     let stale_from = match &change {
@@ -148,55 +100,155 @@ fn incremental_edit(st: &mut State, uri: &Uri, previous: i32) -> Option<(i32, Ve
     let fresh = match &change {
         Change::Shift { .. } => vec![],
         Change::Function { new, .. } => {
-            let file = ws.file(&doc.path)?;
-            let input = FileInput {
-                path: &doc.path,
-                src: &doc.text,
-                tree: &doc.tree,
-                model: &file.model,
-                ws,
-                config,
-                gomod: ws.module_for(&doc.path).map(|(_, m)| m),
-            };
-            incremental::analyse_function(&input, new, extract, parser)
+            let file = env.ws.file(&doc.path)?;
+            let input = rules_input(doc, env, &file.model);
+            // A parser per analysis: creating one costs microseconds, and no parser state (such
+            // as included ranges) can leak from one analysis into the next.
+            let mut parser = go::new_parser();
+            incremental::analyse_function(&input, new, &env.extract, &mut parser)
         }
     };
-    // The cached findings move into the new list (cloned only while a code action holds them).
-    let cached = findings
-        .remove(uri)
-        .map(|(_, f)| Arc::try_unwrap(f).unwrap_or_else(|shared| (*shared).clone()))
-        .unwrap_or_default();
-    let spliced = Arc::new(incremental::splice(cached, &change, fresh));
-    doc.outline = Some(new_outline);
-    doc.index_stale_from = Some(
-        doc.index_stale_from
-            .map_or(stale_from, |s| s.min(stale_from)),
-    );
-    let diagnostics = spliced
-        .iter()
-        .map(|f| convert::diagnostic(f, uri, &doc.rope, *enc, caps))
-        .collect();
-    let version = doc.version;
-    findings.insert(uri.clone(), (version, spliced));
-    Some((version, diagnostics))
+    // The cached findings stay in the state for requests until this result replaces them.
+    let spliced = incremental::splice((**cached).clone(), &change, fresh);
+    Some(Analysed {
+        version: doc.version,
+        diagnostics: convert_all(doc, env, &spliced),
+        findings: Arc::new(spliced),
+        outline: Some(new_outline),
+        generation: None,
+    })
 }
 
-/// Diagnostics for every open document except `skip` (findings remembered).
-pub fn for_open_documents(st: &mut State, skip: Option<&Uri>) -> Batch {
-    st.sync_index();
-    let uris: Vec<Uri> = st
-        .docs
-        .keys()
-        .filter(|u| Some(*u) != skip)
-        .cloned()
-        .collect();
-    let mut out = vec![];
-    for uri in uris {
-        if let Some((v, d)) = refresh_document(st, &uri) {
-            out.push((uri, Some(v), d));
-        }
+/// What a whole-file analysis computes before it reads the index: a fresh tree when it settles a
+/// provisional one, and the file's model when the index's copy lags behind the text.
+pub struct Prepared {
+    pub tree: Option<Tree>,
+    pub model: Option<FileModel>,
+    pub too_large: bool,
+}
+
+pub fn prepare_whole(doc: &DocSnapshot, env: &Env, settle: bool) -> Prepared {
+    if too_large(doc.text.len()) {
+        return Prepared {
+            tree: None,
+            model: None,
+            too_large: true,
+        };
     }
-    out
+    let tree = (settle && doc.provisional).then(|| go::parse(&mut go::new_parser(), &doc.text));
+    let stale =
+        doc.index_stale_from.is_some() || tree.is_some() || env.ws.file(&doc.path).is_none();
+    let model = stale.then(|| {
+        let tree = tree.as_ref().unwrap_or(&doc.tree);
+        model::extract_with(&doc.text, tree, &env.extract)
+    });
+    Prepared {
+        tree,
+        model,
+        too_large: false,
+    }
+}
+
+/// Whether the open document `d` still is the one `doc` was taken from: same version and the very
+/// same text (a document closed and reopened meanwhile may reuse the version number).
+fn is_current(d: &Document, doc: &DocSnapshot) -> bool {
+    d.version == doc.version && Arc::ptr_eq(&d.text, &doc.text)
+}
+
+/// Take a prepared tree and model into the state while the document is still at the version they
+/// were made from. Returns false when it has moved on (the analysis is then abandoned).
+pub fn install_model(st: &mut State, doc: &DocSnapshot, prepared: Prepared) -> bool {
+    let State { docs, ws, .. } = st;
+    let Some(d) = docs.get_mut(&doc.uri).filter(|d| is_current(d, doc)) else {
+        return false;
+    };
+    if let Some(tree) = prepared.tree {
+        d.settle_with(tree);
+    }
+    if prepared.too_large {
+        d.index_stale_from = None;
+        d.indexed = None;
+        ws.remove(&doc.path);
+    } else if let Some(m) = prepared.model {
+        d.indexed_now();
+        ws.upsert(doc.path.clone(), m, d.rope.len_lines() as u32);
+    }
+    true
+}
+
+/// The rules on the whole file, with the file's model from the index (`install_model` put it
+/// there). None when the index has no model of the file.
+pub fn analyse_whole(doc: &DocSnapshot, env: &Env) -> Option<Analysed> {
+    let generation = Some(env.ws.generation);
+    if too_large(doc.text.len()) {
+        return Some(Analysed {
+            version: doc.version,
+            findings: Arc::new(vec![]),
+            diagnostics: vec![too_large_notice(doc.text.len())],
+            outline: None,
+            generation,
+        });
+    }
+    let file = env.ws.file(&doc.path)?;
+    let findings = rules::check_file(&rules_input(doc, env, &file.model));
+    Some(Analysed {
+        version: doc.version,
+        diagnostics: convert_all(doc, env, &findings),
+        findings: Arc::new(findings),
+        outline: Some(incremental::outline(&doc.text, &doc.tree)),
+        generation,
+    })
+}
+
+/// When an analysis' diagnostics are published.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Publish {
+    Always,
+    /// Only when they differ from those cached for the same version (refreshes that usually find
+    /// nothing new).
+    IfChanged,
+}
+
+/// Keep an analysis' findings for requests (hover, code actions) while the document is still at
+/// the version analysed, and return what to publish.
+pub fn install(
+    st: &mut State,
+    doc: &DocSnapshot,
+    a: Analysed,
+    publish: Publish,
+) -> Option<(i32, Vec<Diagnostic>)> {
+    let uri = &doc.uri;
+    let d = st.docs.get_mut(uri).filter(|d| is_current(d, doc))?;
+    let unchanged = st
+        .findings
+        .get(uri)
+        .is_some_and(|(v, old)| *v == a.version && **old == *a.findings);
+    d.outline = a.outline;
+    d.analysed_generation = a.generation;
+    st.findings.insert(uri.clone(), (a.version, a.findings));
+    (publish == Publish::Always || !unchanged).then_some((a.version, a.diagnostics))
+}
+
+/// The analysis after an edit, run on the spot by a caller holding the state (the benchmarks
+/// measure the keystroke path in-process with it; the server runs the same steps off the lock).
+pub fn after_edit(st: &mut State, uri: &Uri) -> Option<(i32, Vec<Diagnostic>)> {
+    let (doc, env) = snapshot::take(st, uri)?;
+    match incremental(&doc, &env) {
+        Some(a) => install(st, &doc, a, Publish::Always),
+        None => refresh_document(st, uri),
+    }
+}
+
+/// The whole-file analysis of a document, run on the spot (see `after_edit`).
+pub fn refresh_document(st: &mut State, uri: &Uri) -> Option<(i32, Vec<Diagnostic>)> {
+    let (doc, env) = snapshot::take(st, uri)?;
+    let prepared = prepare_whole(&doc, &env, false);
+    if !install_model(st, &doc, prepared) {
+        return None;
+    }
+    let (doc, env) = snapshot::take(st, uri)?;
+    let a = analyse_whole(&doc, &env)?;
+    install(st, &doc, a, Publish::Always)
 }
 
 /// Problems with the configuration, as diagnostics on the config file.
@@ -221,82 +273,4 @@ pub fn config_problems(st: &State) -> Option<(Uri, Vec<Diagnostic>)> {
         })
         .collect();
     Some((uri, diags))
-}
-
-/// Findings of other open documents can change when a file they depend on changes (a helper gains
-/// a clock read, a handler is renamed). Shortly after the last edit, off the keystroke path,
-/// recompute them and publish those that changed.
-///
-/// This also settles `origin` after edits: the index catches up with the text, a tree that an
-/// incremental reparse left provisional is replaced by a fresh parse, and the whole file is
-/// analysed again (published only if that changes anything).
-pub fn schedule_cross_file(client: Client, state: Arc<Mutex<State>>, origin: Uri) {
-    let generation = {
-        let mut st = lock(&state);
-        st.cross_gen += 1;
-        let unsettled = st.docs.get(&origin).is_some_and(unsettled);
-        if st.docs.len() < 2 && !unsettled {
-            return;
-        }
-        st.cross_gen
-    };
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(CROSS_FILE_DELAY_MS)).await;
-        let batch = {
-            let mut st = lock(&state);
-            if st.cross_gen != generation {
-                return;
-            }
-            changed_others(&mut st, &origin)
-        };
-        publish(&client, batch).await;
-    });
-}
-
-pub const CROSS_FILE_DELAY_MS: u64 = 150;
-
-/// Whether a document's findings are provisional: analysed incrementally (the index lags behind
-/// the text) or computed on a tree that a fresh parse may shape differently around syntax errors.
-fn unsettled(d: &Document) -> bool {
-    d.index_stale_from.is_some() || d.is_provisional()
-}
-
-fn changed_others(st: &mut State, origin: &Uri) -> Batch {
-    let settle = st.docs.get(origin).is_some_and(unsettled);
-    let State { docs, parser, .. } = &mut *st;
-    for doc in docs.values_mut() {
-        if doc.settle(parser) {
-            // The model was extracted from the replaced tree.
-            doc.index_stale_from = Some(0);
-        }
-    }
-    st.sync_index();
-    let uris: Vec<Uri> = st
-        .docs
-        .keys()
-        .filter(|u| settle || *u != origin)
-        .cloned()
-        .collect();
-    let mut out = vec![];
-    for uri in uris {
-        let Some(c) = for_document(st, &uri) else {
-            continue;
-        };
-        let unchanged = st
-            .findings
-            .get(&uri)
-            .is_some_and(|(v, old)| *v == c.version && **old == *c.findings);
-        if unchanged {
-            continue;
-        }
-        remember(st, &uri, c.version, c.findings);
-        out.push((uri, Some(c.version), c.diagnostics));
-    }
-    out
-}
-
-pub async fn publish(client: &Client, batch: Batch) {
-    for (uri, version, diags) in batch {
-        client.publish_diagnostics(uri, diags, version).await;
-    }
 }

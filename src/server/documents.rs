@@ -23,15 +23,64 @@ pub struct Document {
     pub text: Arc<str>,
     /// The outline of the text the cached findings were computed for (see `analysis::incremental`).
     pub outline: Option<Outline>,
+    /// The generation of the workspace index that the whole-file analysis behind the cached
+    /// findings read (None: they came from an incremental analysis, or there are none). A refresh
+    /// with the same version and generation would find the same.
+    pub analysed_generation: Option<u64>,
     /// Where the workspace index's model of this document starts to differ from the text (None: it
-    /// is the model of this text). Set when an edit was analysed incrementally.
+    /// is the model of this text): a lower bound on the first byte edited since the model was
+    /// extracted (0 while the document has no model of its own yet).
     pub index_stale_from: Option<usize>,
+    /// The text whose model the index holds, with the edits made since (None: unknown). Lets a
+    /// hover answer from that model while a newer one is being extracted (`map_back`).
+    pub indexed: Option<Indexed>,
     /// Whether the text must be reparsed from scratch after an edit (see `needs_full_parse`).
     reparse_fully: bool,
     /// The tree came from an incremental reparse of text with syntax errors, or from reparses
     /// since one. tree-sitter's error recovery depends on the subtrees it reuses, so such a tree
     /// may differ from a fresh parse; `settle` replaces it once the edits pause.
     provisional: bool,
+}
+
+/// A text the index's model was extracted from, its tree, and the byte edits since, in order:
+/// (start, old end, new end), each in the text the previous ones left.
+#[derive(Clone)]
+pub struct Indexed {
+    pub text: Arc<str>,
+    pub rope: Rope,
+    pub tree: Tree,
+    edits: Vec<(usize, usize, usize)>,
+}
+
+/// Past this many edits the indexed text is forgotten: by then the model is about to be replaced.
+const MAX_MAPPED_EDITS: usize = 512;
+
+impl Indexed {
+    /// Where byte `b` of the current text was in the indexed text; None when it lies in text
+    /// inserted since.
+    pub fn map_back(&self, mut b: usize) -> Option<usize> {
+        for &(start, old_end, new_end) in self.edits.iter().rev() {
+            if b >= new_end {
+                b = b - new_end + old_end;
+            } else if b >= start {
+                return None;
+            }
+        }
+        Some(b)
+    }
+
+    /// Where byte `b` of the indexed text is in the current text (the start of an edit when that
+    /// edit replaced it).
+    pub fn map_forward(&self, mut b: usize) -> usize {
+        for &(start, old_end, new_end) in &self.edits {
+            if b >= old_end {
+                b = b - old_end + new_end;
+            } else if b > start {
+                b = start;
+            }
+        }
+        b
+    }
 }
 
 /// Texts an incremental reparse gets wrong, so edits to them reparse from scratch:
@@ -74,7 +123,10 @@ impl Document {
             tree,
             text: Arc::from(text),
             outline: None,
-            index_stale_from: None,
+            analysed_generation: None,
+            // The index has no model of this text yet: the first analysis extracts it.
+            index_stale_from: Some(0),
+            indexed: None,
             reparse_fully: needs_full_parse(text),
             provisional: false,
         }
@@ -86,7 +138,35 @@ impl Document {
         Point::new(row, byte - self.rope.line_to_byte(row))
     }
 
-    /// Apply a batch of changes in order; changes whose range cannot be applied are skipped.
+    /// Note an edit at `start`. Each change's start is in the text left by the previous ones, and
+    /// the text before the lowest start is untouched by all of them.
+    fn touched(&mut self, start: usize) {
+        self.index_stale_from = Some(self.index_stale_from.map_or(start, |s| s.min(start)));
+    }
+
+    /// The index now holds the model of the current text and tree.
+    pub fn indexed_now(&mut self) {
+        self.index_stale_from = None;
+        self.indexed = Some(Indexed {
+            text: self.text.clone(),
+            rope: self.rope.clone(),
+            tree: self.tree.clone(),
+            edits: vec![],
+        });
+    }
+
+    /// Note an edit for `Indexed::map_back`: `start..old_end` became `start..new_end`.
+    fn mapped(&mut self, start: usize, old_end: usize, new_end: usize) {
+        if let Some(ix) = &mut self.indexed {
+            ix.edits.push((start, old_end, new_end));
+            if ix.edits.len() > MAX_MAPPED_EDITS {
+                self.indexed = None;
+            }
+        }
+    }
+
+    /// Apply a batch of changes in order; changes whose range cannot be applied are skipped. The
+    /// index's model of the document is marked stale from the first byte the batch touched.
     pub fn apply_changes(
         &mut self,
         changes: &[TextDocumentContentChangeEvent],
@@ -99,6 +179,8 @@ impl Document {
                 None => {
                     self.rope = Rope::from_str(&change.text);
                     full_reparse = true;
+                    self.touched(0);
+                    self.indexed = None;
                 }
                 Some(range) => {
                     let mut start = encoding::to_byte(&self.rope, range.start, enc);
@@ -117,6 +199,7 @@ impl Document {
                     if self.rope.try_remove(start_char..end_char).is_err() {
                         continue;
                     }
+                    self.touched(start);
                     if self.rope.try_insert(start_char, &change.text).is_err() {
                         continue;
                     }
@@ -124,6 +207,7 @@ impl Document {
                         full_reparse = true;
                     }
                     let new_end_byte = start + change.text.len();
+                    self.mapped(start, end, new_end_byte);
                     let new_end_position = self.point(new_end_byte.min(self.rope.len_bytes()));
                     self.tree.edit(&InputEdit {
                         start_byte: start,
@@ -157,6 +241,12 @@ impl Document {
         self.provisional
     }
 
+    /// Take `tree`, a fresh parse of the current text made off the state lock (see `settle`).
+    pub fn settle_with(&mut self, tree: Tree) {
+        self.tree = tree;
+        self.provisional = false;
+    }
+
     /// Replace a provisional tree by a fresh parse, so that findings on broken code end up the
     /// same as after reopening the file or in `check`. A fresh parse of a 5,000-line file takes
     /// longer than a keystroke may, so this runs when the edits pause, not on every change.
@@ -182,6 +272,38 @@ mod tests {
             range_length: None,
             text: text.to_string(),
         }
+    }
+
+    #[test]
+    fn bytes_map_through_edits_to_the_indexed_text_and_back() {
+        let mut parser = go::new_parser();
+        let uri: Uri = "file:///t/a.go".parse().expect("uri");
+        let text = "package p\n\nfunc f() {}\n\nfunc g() {}\n";
+        let mut doc = Document::open(uri, PathBuf::from("/t/a.go"), 0, text, &mut parser);
+        doc.indexed_now();
+        // A comment line before f, then `f` renamed to `ff`.
+        doc.apply_changes(
+            &[change(1, 0, 1, 0, "// c\n"), change(3, 5, 3, 6, "ff")],
+            Encoding::Utf8,
+            &mut parser,
+        );
+        assert_eq!(
+            &*doc.text,
+            "package p\n// c\n\nfunc ff() {}\n\nfunc g() {}\n"
+        );
+        let ix = doc.indexed.as_ref().expect("indexed");
+        let g_new = doc.text.find("func g").unwrap_or(0);
+        let g_old = text.find("func g").unwrap_or(0);
+        assert_eq!(ix.map_back(g_new), Some(g_old));
+        assert_eq!(ix.map_forward(g_old), g_new);
+        // Inside inserted text there is nothing to map to.
+        assert_eq!(ix.map_back(doc.text.find("// c").unwrap_or(0)), None);
+        assert_eq!(ix.map_back(doc.text.find("ff").unwrap_or(0)), None);
+        // Before every edit nothing moves.
+        assert_eq!(ix.map_back(3), Some(3));
+        // Text that was replaced maps forward to the start of its replacement.
+        let f_old = text.find("f()").unwrap_or(0);
+        assert_eq!(ix.map_forward(f_old), doc.text.find("ff").unwrap_or(0));
     }
 
     #[test]

@@ -16,6 +16,8 @@ use crate::analysis::gomod;
 use crate::analysis::model::{self, ExtractOptions, FileModel};
 use crate::scan;
 use crate::server::diagnostics;
+use crate::server::models;
+use crate::server::scheduler::{self, Job};
 use crate::server::state::{State, lock, uri_to_path};
 
 const BATCH: usize = 64;
@@ -161,14 +163,11 @@ pub async fn index_workspace(client: Client, state: Arc<Mutex<State>>) {
                 .await;
         }
     }
-    let (batch, config_diags) = {
+    let config_diags = {
         let mut st = lock(&state);
         st.indexing_done = true;
         st.ws.partial = false;
-        (
-            diagnostics::for_open_documents(&mut st, None),
-            diagnostics::config_problems(&st),
-        )
+        diagnostics::config_problems(&st)
     };
     if let Some(pr) = progress {
         pr.finish_with_message(format!("{total} Go files indexed"))
@@ -180,7 +179,10 @@ pub async fn index_workspace(client: Client, state: Arc<Mutex<State>>) {
             format!("restate-lsp: indexed {total} Go files"),
         )
         .await;
-    diagnostics::publish(&client, batch).await;
+    // Open documents are analysed again now that the whole workspace is known (their models
+    // first, so that none is analysed against another's stale model).
+    models::catch_up(&state).await;
+    scheduler::request_all(&client, &state, Job::Refresh, None);
     if let Some((uri, d)) = config_diags {
         client.publish_diagnostics(uri, d, None).await;
     }

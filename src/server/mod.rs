@@ -14,8 +14,11 @@ pub mod gomod;
 pub mod hover;
 pub mod indexing;
 pub mod migrate;
+pub mod models;
 pub mod navigation;
 pub mod parent;
+pub mod scheduler;
+pub mod snapshot;
 pub mod state;
 pub mod symbols;
 pub mod transport;
@@ -30,6 +33,7 @@ use tower_lsp_server::{Client, LanguageServer, LspService, Server};
 use crate::analysis::config::RawConfig;
 use crate::server::documents::Document;
 use crate::server::encoding::Encoding;
+use crate::server::scheduler::Job;
 use crate::server::state::{Caps, State, lock, uri_to_path};
 
 pub struct Backend {
@@ -129,18 +133,36 @@ impl Backend {
     }
 
     async fn refresh_all(&self) {
-        let (batch, cfg) = {
-            let mut st = lock(&self.state);
-            (
-                diagnostics::for_open_documents(&mut st, None),
-                diagnostics::config_problems(&st),
-            )
-        };
-        diagnostics::publish(&self.client, batch).await;
+        // Every model first, so that no document is analysed against another's stale model.
+        models::catch_up(&self.state).await;
+        scheduler::request_all(&self.client, &self.state, Job::Refresh, None);
+        let cfg = diagnostics::config_problems(&lock(&self.state));
         if let Some((uri, d)) = cfg {
             self.client.publish_diagnostics(uri, d, None).await;
         }
         migrate::publish_notices(&self.client, &self.state).await;
+    }
+
+    /// Answer a request that reads models with `f`, on models of the documents' current text. When
+    /// they are current already (the usual case) `f` runs at once, before any await; otherwise
+    /// the lagging models are extracted off the lock first (`models::catch_up`), never waiting for
+    /// an analysis. If `uri` changed meanwhile the position in the request no longer fits its
+    /// text, and the client is told so (ContentModified) and asks again.
+    async fn with_models<T>(&self, uri: &Uri, f: impl FnOnce(&mut State) -> T) -> Result<T> {
+        let version = {
+            let mut st = lock(&self.state);
+            if !models::lagging(&st) {
+                return Ok(f(&mut st));
+            }
+            st.docs.get(uri).map(|d| d.version)
+        };
+        models::catch_up(&self.state).await;
+        let mut st = lock(&self.state);
+        if st.docs.get(uri).map(|d| d.version) != version {
+            return Err(Error::content_modified());
+        }
+        st.sync_index();
+        Ok(f(&mut st))
     }
 }
 
@@ -355,7 +377,7 @@ impl LanguageServer for Backend {
             self.refresh_all().await;
             return;
         }
-        let publish = {
+        let start = {
             let mut st = lock(&self.state);
             let path = uri_to_path(&uri);
             let doc = {
@@ -368,17 +390,15 @@ impl LanguageServer for Backend {
                     parser,
                 )
             };
-            // A second didOpen of an open document replaces it.
+            // A second didOpen of an open document replaces it, and what was found in it.
             st.docs.insert(uri.clone(), doc);
-            st.index_document(&uri);
-            diagnostics::refresh_document(&mut st, &uri)
+            st.findings.remove(&uri);
+            scheduler::request(&mut st, &uri, Job::Edit)
         };
-        if let Some((v, d)) = publish {
-            self.client
-                .publish_diagnostics(uri.clone(), d, Some(v))
-                .await;
+        if start {
+            scheduler::spawn(&self.client, &self.state, uri.clone());
         }
-        diagnostics::schedule_cross_file(self.client.clone(), self.state.clone(), uri);
+        scheduler::schedule_settle(self.client.clone(), self.state.clone(), uri);
         migrate::schedule_notices(self.client.clone(), self.state.clone());
     }
 
@@ -398,7 +418,7 @@ impl LanguageServer for Backend {
             }
             return;
         }
-        let publish = {
+        let start = {
             let mut st = lock(&self.state);
             let State {
                 docs, parser, enc, ..
@@ -414,21 +434,16 @@ impl LanguageServer for Backend {
                 );
                 return;
             }
-            let previous = doc.version;
             doc.apply_changes(&params.content_changes, *enc, parser);
             doc.version = version;
-            diagnostics::after_edit(&mut st, &uri, previous)
+            // The analysis runs on its own task; this only asks for it (and cancels the one
+            // running on an older version).
+            scheduler::request(&mut st, &uri, Job::Edit)
         };
-        if let Some((v, d)) = publish {
-            // Drop results that a newer change has already superseded.
-            let current = lock(&self.state).docs.get(&uri).map(|d| d.version);
-            if current == Some(v) {
-                self.client
-                    .publish_diagnostics(uri.clone(), d, Some(v))
-                    .await;
-            }
+        if start {
+            scheduler::spawn(&self.client, &self.state, uri.clone());
         }
-        diagnostics::schedule_cross_file(self.client.clone(), self.state.clone(), uri);
+        scheduler::schedule_settle(self.client.clone(), self.state.clone(), uri);
         migrate::schedule_notices(self.client.clone(), self.state.clone());
     }
 
@@ -442,6 +457,7 @@ impl LanguageServer for Backend {
         {
             let mut st = lock(&self.state);
             st.findings.remove(&uri);
+            scheduler::forget(&mut st, &uri);
             if let Some(doc) = st.docs.remove(&uri) {
                 // The index falls back to the file on disk (or forgets an unsaved buffer).
                 let opts = st.extract.clone();
@@ -503,24 +519,24 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentSymbolParams,
     ) -> Result<Option<DocumentSymbolResponse>> {
-        let mut st = lock(&self.state);
-        st.sync_index();
-        Ok(symbols::document_symbols(&st, &params.text_document.uri))
+        let uri = &params.text_document.uri;
+        self.with_models(uri, |st| symbols::document_symbols(st, uri))
+            .await
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
-        let mut st = lock(&self.state);
-        st.sync_index();
-        Ok(completion::completion(&st, &params))
+        let uri = &params.text_document_position.text_document.uri;
+        self.with_models(uri, |st| completion::completion(st, &params))
+            .await
     }
 
     async fn goto_definition(
         &self,
         params: GotoDefinitionParams,
     ) -> Result<Option<GotoDefinitionResponse>> {
-        let mut st = lock(&self.state);
-        st.sync_index();
-        Ok(navigation::definition(&st, &params))
+        let uri = &params.text_document_position_params.text_document.uri;
+        self.with_models(uri, |st| navigation::definition(st, &params))
+            .await
     }
 
     async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
@@ -534,9 +550,9 @@ impl LanguageServer for Backend {
         &self,
         params: DocumentHighlightParams,
     ) -> Result<Option<Vec<DocumentHighlight>>> {
-        let mut st = lock(&self.state);
-        st.sync_index();
-        Ok(navigation::highlights(&st, &params))
+        let uri = &params.text_document_position_params.text_document.uri;
+        self.with_models(uri, |st| navigation::highlights(st, &params))
+            .await
     }
 
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
@@ -547,31 +563,47 @@ impl LanguageServer for Backend {
     }
 
     async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
-        let mut st = lock(&self.state);
-        st.sync_index();
-        Ok(hover::hover(&st, &params))
+        let uri = &params.text_document_position_params.text_document.uri;
+        // While the model lags behind the text, answer from it through the edits at once.
+        if let Some(answer) = hover::hover_lagging(&lock(&self.state), &params) {
+            return Ok(answer);
+        }
+        self.with_models(uri, |st| hover::hover(st, &params)).await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
         if let Some(actions) = migrate::code_actions(&self.state, &params).await {
             return Ok(Some(actions));
         }
-        let mut st = lock(&self.state);
-        st.sync_index();
-        let mut actions = code_action::code_actions(&st, &params).unwrap_or_default();
-        if st.caps.resolve_edits {
-            code_action::remember_request(&mut actions, &params);
-        }
-        Ok(Some(actions))
+        let uri = &params.text_document.uri;
+        self.with_models(uri, |st| {
+            let mut actions = code_action::code_actions(st, &params).unwrap_or_default();
+            if st.caps.resolve_edits {
+                code_action::remember_request(&mut actions, &params);
+            }
+            Some(actions)
+        })
+        .await
     }
 
     async fn code_action_resolve(&self, action: CodeAction) -> Result<CodeAction> {
         if let Some(resolved) = migrate::resolve(&self.state, &action).await {
             return Ok(resolved);
         }
-        let mut st = lock(&self.state);
-        st.sync_index();
-        Ok(code_action::resolve(&st, action))
+        let uri = action
+            .data
+            .as_ref()
+            .and_then(|d| d.get("uri"))
+            .and_then(Value::as_str)
+            .and_then(|u| u.parse::<Uri>().ok());
+        match uri {
+            Some(uri) => {
+                self.with_models(&uri, |st| code_action::resolve(st, action))
+                    .await
+            }
+            // Not one of ours: nothing to resolve.
+            None => Ok(action),
+        }
     }
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {

@@ -16,6 +16,7 @@ use crate::analysis::model::{self, ExtractOptions, FileModel};
 use crate::analysis::workspace::Workspace;
 use crate::server::documents::Document;
 use crate::server::encoding::Encoding;
+use crate::server::scheduler::Slot;
 
 /// What the client told us it supports.
 #[derive(Clone, Debug, Default)]
@@ -57,12 +58,14 @@ pub struct State {
     pub shutdown: bool,
     /// The client's process id from `initialize`, watched so the server stops when it dies.
     pub client_pid: Option<u32>,
-    /// Bumped by every edit; a pending cross-file refresh only runs if it is still the latest.
+    /// Bumped by every edit; a pending settle refresh only runs if it is still the latest.
     pub cross_gen: u64,
     /// Open go.mod documents (they carry RS9001's notice for modules that pin sdk-go 0.x).
     pub gomods: HashMap<Uri, crate::server::gomod::GoModDoc>,
     /// Site counts and published notices of the go.mod migration.
     pub migration: crate::server::migrate::Cache,
+    /// The analysis task of each open document (`server::scheduler`).
+    pub analyses: HashMap<Uri, Slot>,
 }
 
 impl Default for State {
@@ -86,6 +89,7 @@ impl Default for State {
             cross_gen: 0,
             gomods: HashMap::new(),
             migration: Default::default(),
+            analyses: HashMap::new(),
         }
     }
 }
@@ -123,8 +127,9 @@ impl State {
         let Some(doc) = self.docs.get_mut(uri) else {
             return;
         };
-        doc.index_stale_from = None;
+        doc.indexed_now();
         if crate::server::diagnostics::too_large(doc.text.len()) {
+            doc.indexed = None;
             let path = doc.path.clone();
             self.ws.remove(&path);
             return;

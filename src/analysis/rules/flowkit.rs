@@ -22,8 +22,8 @@ use crate::analysis::model::{Region, sdk_fn};
 use crate::analysis::restate_api;
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::facts;
-use crate::analysis::semantic::flow::{Policy, Sink};
 use crate::analysis::semantic::BindingKind;
+use crate::analysis::semantic::flow::{Policy, Sink};
 
 /// What a finding about a replay-divergent value becomes.
 #[derive(Debug)]
@@ -288,10 +288,7 @@ impl<'a, 't> RestatePolicy<'a, 't> {
         let Some(parts) = call_parts(call) else {
             return false;
         };
-        parts
-            .args
-            .iter()
-            .any(|a| facts::is_handler_ctx(cx, *a))
+        parts.args.iter().any(|a| facts::is_handler_ctx(cx, *a))
     }
 }
 
