@@ -214,7 +214,13 @@ pub fn apply(
                     .find('\n')
                     .map(|x| d.comment.1 + x + 1)
                     .unwrap_or(d.comment.1);
-                (line_start, end)
+                // A bare `//` that separated the directive from the doc comment above would be
+                // left ending the comment, which gofmt removes: it goes too.
+                let prev = line_start
+                    .checked_sub(1)
+                    .map(|nl| go::line_start(src, nl))
+                    .filter(|p| src[*p..line_start].trim() == "//");
+                (prev.unwrap_or(line_start), end)
             } else {
                 let trimmed = src[..d.comment.0].trim_end_matches([' ', '\t']).len();
                 (trimmed, d.comment.1)

@@ -71,10 +71,36 @@ fn direct_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             if !judge_by_flow(cx, &mut finding, e.effect, &e.what, &subject, false) {
                 continue;
             }
+            if e.effect == Effect::SideEffect
+                && is_file_read(&e.what)
+                && let Some(call) = node_at(cx, s, end)
+                && !go::call_parts(call)
+                    .and_then(|p| p.arg(0))
+                    .is_some_and(|a| flowkit::derives_from_input(cx, a))
+            {
+                config_read(&mut finding, &e.what);
+            }
             finding.fixes = determinism_fixes::effect_fixes(cx, e.effect, s, end);
             out.push(finding);
         }
     }
+}
+
+/// Reading a file (a schema, a template, configuration shipped with the service).
+fn is_file_read(what: &str) -> bool {
+    matches!(
+        what.rsplit('.').next(),
+        Some("ReadFile" | "Open" | "ReadDir" | "ParseFiles" | "ParseGlob")
+    )
+}
+
+/// A file read whose path is not the invocation's input or state reads the same on a replay
+/// unless the file changes: info, not a warning.
+fn config_read(finding: &mut Finding, what: &str) {
+    finding.severity = Severity::Info;
+    finding.message = format!(
+        "`{what}` reads a file outside restate.Run with a path that is not the invocation's input: fine for configuration shipped with the service, which reads the same on a replay; if the file can change between attempts, read it inside restate.Run"
+    );
 }
 
 /// Effects whose harm depends on where the value goes (the clock, randomness, ids, the
@@ -342,6 +368,19 @@ fn transitive_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                             message: format!("`{prev}` calls `{}` here", h.label),
                         });
                         prev = h.label.clone();
+                    }
+                    if effect == Effect::SideEffect
+                        && is_file_read(&last.label)
+                        && let Some(call) = node_at(cx, s, e)
+                        && !go::call_parts(call).is_some_and(|p| {
+                            // Only a string from the input can name the file.
+                            p.args.iter().any(|a| {
+                                cx.sem.type_of(*a).is_none_or(|t| t == "string")
+                                    && flowkit::derives_from_input(cx, *a)
+                            })
+                        })
+                    {
+                        config_read(&mut finding, &last.label);
                     }
                     // Judged at the call site by where the helper's result goes.
                     let what = format!("{callee_name}(...)");

@@ -22,8 +22,8 @@ use crate::analysis::model::{Region, sdk_fn};
 use crate::analysis::restate_api;
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::facts;
-use crate::analysis::semantic::BindingKind;
 use crate::analysis::semantic::flow::{Policy, Sink};
+use crate::analysis::semantic::{BindingKind, DeclKind};
 
 /// What a finding about a replay-divergent value becomes.
 #[derive(Debug)]
@@ -429,6 +429,69 @@ pub fn judge<'t>(cx: &FileContext<'t>, source: Node<'t>, what: &str) -> Verdict 
         (None, _, Some(r)) => Verdict::Hint { related: vec![r] },
         _ => Verdict::Drop,
     }
+}
+
+/// Where the value of `expr` first reaches the journal (a journaled operation's input), if it
+/// does; places this analysis does not follow do not count.
+pub fn reaches_journal<'t>(cx: &FileContext<'t>, expr: Node<'t>, what: &str) -> Option<Related> {
+    let policy = RestatePolicy { cx };
+    let flow = cx.sem.flows_of(expr, &policy);
+    flow.sinks.iter().find_map(|s| match *s {
+        Sink::Arg { call, index } if policy.arg_use(call, Some(index)) == ArgUse::Journaled => {
+            Some(Related {
+                path: None,
+                span: cx.loc.node(call),
+                message: format!(
+                    "{what} flows into `{}` here, which is journaled",
+                    callee_label(cx, call)
+                ),
+            })
+        }
+        _ => None,
+    })
+}
+
+/// Whether `expr` is computed from the invocation's input or its state: a parameter of the handler
+/// function (not its context), a `restate.Get`, or a local initialised from those. Literals,
+/// constants, package variables and fields of the receiver are the service's own configuration.
+pub fn derives_from_input<'t>(cx: &FileContext<'t>, expr: Node<'t>) -> bool {
+    let mut stack = vec![(expr, 0u32)];
+    let mut seen = rustc_hash::FxHashSet::default();
+    while let Some((e, depth)) = stack.pop() {
+        if depth > 8 || !seen.insert(e.id()) {
+            continue;
+        }
+        let mut found = false;
+        go::walk(e, |n| {
+            if found {
+                return false;
+            }
+            if let Some(c) = call_parts(n)
+                && sdk_fn(&cx.model.restate, &c.callee(cx.src)) == Some("Get")
+            {
+                found = true;
+                return false;
+            }
+            if n.kind() == "identifier"
+                && let Some(d) = cx.sem.resolve(n)
+            {
+                match d.kind {
+                    DeclKind::Param => found |= !facts::is_handler_ctx(cx, n),
+                    DeclKind::Local => {
+                        if let Some(v) = d.value {
+                            stack.push((v, depth + 1));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            true
+        });
+        if found {
+            return true;
+        }
+    }
+    false
 }
 
 /// `restate.Set`, `client.Request`, `pkg.Helper`: the callee as written, for messages.

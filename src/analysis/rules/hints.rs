@@ -181,6 +181,25 @@ fn could_be_shared(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         if writes {
             continue;
         }
+        // Steps, calls and sends are serialised per key by the lock, which is usually why such a
+        // handler is exclusive (two runs of it must not interleave their effects).
+        let serialises_effects = facts::body(cx.facts, fi).is_some_and(|body| {
+            cx.facts.calls_in(body).iter().any(|c| {
+                c.sdk.is_some_and(|n| {
+                    matches!(
+                        crate::analysis::restate_api::op_class(n),
+                        Some(
+                            crate::analysis::restate_api::OpClass::Run
+                                | crate::analysis::restate_api::OpClass::Call
+                                | crate::analysis::restate_api::OpClass::Invocation
+                        )
+                    )
+                })
+            })
+        });
+        if serialises_effects {
+            continue;
+        }
         // The context handed to a helper (which may write state), stored, or converted: stay quiet.
         let Some(body) = facts::body(cx.facts, fi) else {
             continue;

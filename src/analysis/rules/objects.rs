@@ -10,8 +10,8 @@ use crate::analysis::go::{self, field, named_children, text};
 use crate::analysis::model::{FuncKind, ReflectSite, StateOpKind};
 use crate::analysis::restate_api::{CtxKind, HandlerKind, OpClass, ServiceKind, op_class};
 use crate::analysis::rules::FileContext;
-use crate::analysis::rules::facts;
 use crate::analysis::rules::wiring::suggest;
+use crate::analysis::rules::{facts, waits};
 use crate::analysis::semantic::DeclKind;
 use crate::analysis::workspace::Service;
 
@@ -107,7 +107,7 @@ fn quantity(n: Node<'_>, cx: &FileContext<'_>, depth: u32) -> Option<Quantity> {
 fn blocked_key(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     let threshold = cx.config.blocked_key_threshold_ms as f64;
     for c in &cx.facts.calls {
-        let Some((_, root)) = facts::handler_root(cx.model, c.func) else {
+        let Some((root_i, root)) = facts::handler_root(cx.model, c.func) else {
             continue;
         };
         if root.ctx.as_ref().map(|x| x.kind) != Some(CtxKind::ObjectExclusive) {
@@ -132,8 +132,28 @@ fn blocked_key(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             ));
             continue;
         }
+        if c.sdk == Some("WaitFirst") {
+            // A race over external events with no timer blocks the key like awaiting them.
+            if let Some(what) = waits::race_without_timer(cx, c) {
+                out.push(Finding::new(
+                    "RS5001",
+                    s,
+                    e,
+                    format!(
+                        "restate.WaitFirst waits for {what} with no timer in an exclusive object handler: the key stays locked until it completes, queueing every other call to it; wait in a workflow or a shared handler, or add restate.After to the race"
+                    ),
+                ));
+            }
+            continue;
+        }
         if let Some((recv, "Result")) = futures::method_call(&c.parts, cx.src) {
             let kind = futures::kind_of(recv, cx.sem, cx.model);
+            // Drained after a WaitFirst (judged above), or raced with a timer: bounded.
+            if waits::raced_before(cx, recv, c.parts.node).is_some()
+                || waits::raced_with_timer(cx, root_i, recv)
+            {
+                continue;
+            }
             if matches!(
                 kind,
                 Some(FutureKind::Awakeable | FutureKind::Signal | FutureKind::Promise)
@@ -324,6 +344,11 @@ fn polling_loops(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         if !(observes && sleeps) {
             continue;
         }
+        // Bounded by an attempt counter, or sleeping a backoff: a hand-written retry (RS3007's
+        // business), not a wait for something to change.
+        if retry_shaped(cx, f.node, body) {
+            continue;
+        }
         let mut exits = false;
         go::walk(body, |n| {
             if n != body && go::is_func_like(n.kind()) {
@@ -335,14 +360,79 @@ fn polling_loops(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             !exits
         });
         if exits {
+            let holds = match facts::handler_root(cx.model, f.func)
+                .and_then(|(_, h)| h.ctx.as_ref().map(|c| c.kind))
+            {
+                Some(CtxKind::ObjectExclusive) => {
+                    "and the exclusive handler keeps the object's key locked the whole time"
+                }
+                Some(CtxKind::WorkflowRun) => "and the workflow's run handler stays busy",
+                _ => "and the invocation stays open the whole time",
+            };
             out.push(Finding::new(
                 "RS5006",
                 f.node.start_byte(),
                 f.node.start_byte() + 3,
-                "polling loop: each round adds journal entries and, in an exclusive handler, keeps the key locked; wait for an awakeable or durable promise, or re-schedule with a delayed send instead",
+                format!(
+                    "polling loop: each round adds journal entries {holds}; wait for an awakeable or durable promise, or re-schedule with a delayed send instead"
+                ),
             ));
         }
     }
+}
+
+/// A hand-written retry: the sleep grows with the round (a backoff: it uses the loop counter, a
+/// shift or `math.Pow`), or the loop is bounded by an attempt counter (`for attempt := 1; attempt
+/// <= max; attempt++`, `for i := range 5`) and goes round again on an error. A loop that waits for
+/// a status to change at a fixed pace is polling, even with a bound.
+pub fn retry_shaped<'t>(cx: &FileContext<'t>, for_node: Node<'t>, body: Node<'t>) -> bool {
+    let counter = loop_counter(cx, for_node);
+    let backoff = cx.facts.calls_in(body).iter().any(|c| {
+        let sleeps = c.sdk.is_some_and(|n| matches!(n, "Sleep" | "After"))
+            || matches!(c.parts.callee(cx.src), go::Callee::Selector { operand_ident: Some(a), name: "Sleep", .. } if cx.model.import_path_for(a) == Some("time"));
+        let Some(d) = c.parts.args.last().filter(|_| sleeps) else {
+            return false;
+        };
+        let t = text(*d, cx.src);
+        t.contains("<<")
+            || t.contains("Pow(")
+            || counter.is_some_and(|b| {
+                cx.sem
+                    .uses(b)
+                    .iter()
+                    .any(|u| go::contains(*d, *u))
+            })
+    });
+    backoff || (counter.is_some() && crate::analysis::rules::run::retries_on_error(cx, body))
+}
+
+/// The counter binding of `for i := 0; i < n; i++` (not iterating `len(xs)`) or `for i := range N`.
+fn loop_counter<'t>(cx: &FileContext<'t>, for_node: Node<'t>) -> Option<u32> {
+    let clause = named_children(for_node)
+        .into_iter()
+        .find(|c| matches!(c.kind(), "for_clause" | "range_clause"))?;
+    if clause.kind() == "range_clause" {
+        // Ranging over an integer: the right side is an int literal or an int-typed name.
+        let right = field(clause, "right")?;
+        let int = right.kind() == "int_literal"
+            || cx.sem.type_of(right).is_some_and(|t| t == "int")
+            || cx
+                .sem
+                .constant(right)
+                .and_then(|d| d.value)
+                .is_some_and(|v| v.kind() == "int_literal");
+        let var = field(clause, "left").and_then(|l| named_children(l).into_iter().next())?;
+        return int.then(|| cx.sem.binding_of(var)).flatten();
+    }
+    let init = field(clause, "initializer")?;
+    let cond = field(clause, "condition")?;
+    if text(cond, cx.src).contains("len(") || cond.kind() != "binary_expression" {
+        return None;
+    }
+    let var = field(init, "left").and_then(|l| named_children(l).into_iter().next())?;
+    let b = cx.sem.binding_of(var)?;
+    let compares = cx.sem.uses(b).iter().any(|u| go::contains(cond, *u));
+    compares.then_some(b)
 }
 
 // ---- RS5007 ---------------------------------------------------------------------------------------

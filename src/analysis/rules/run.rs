@@ -7,7 +7,7 @@ use std::collections::HashSet;
 
 use tree_sitter::Node;
 
-use crate::analysis::findings::{Edit, Finding, Fix};
+use crate::analysis::findings::{Edit, Finding, Fix, Severity};
 use crate::analysis::futures::{self, FutureKind};
 use crate::analysis::go::{self, field, named_children, text};
 use crate::analysis::model::PkgRef;
@@ -317,9 +317,9 @@ fn lost_mutation(
         return;
     };
     let Some(func) = call.func else { return };
-    let Some(enclosing_body) = facts::body(cx.facts, func) else {
+    if facts::body(cx.facts, func).is_none() {
         return;
-    };
+    }
     // The statement holding the Run call: reads after it count.
     let after = cx
         .sem
@@ -371,9 +371,10 @@ fn lost_mutation(
             if assigned_from_run.contains(&decl.id()) {
                 continue;
             }
-            if !read_after(cx, enclosing_body, after, name, decl.id())
-                || !reported.insert(decl.id())
-            {
+            // What exactly the closure writes (`order.Total`, `items[i].CreatedAt`): only a read
+            // of that, of something containing it, or of a part of it is lost on replay.
+            let written = access_path(cx, base, Some(t));
+            if !read_after(cx, base, after, &written) || !reported.insert(decl.id()) {
                 continue;
             }
             found.push((
@@ -400,22 +401,115 @@ fn lost_mutation(
     }
 }
 
-fn read_after(cx: &FileContext<'_>, body: Node<'_>, after: usize, name: &str, decl: usize) -> bool {
-    let mut found = false;
-    go::walk(body, |n| {
-        if found || n.end_byte() <= after {
-            return !found && n.end_byte() > after;
+/// A step of an access path: a field, or any element (`[i]`, `[k]`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Access<'s> {
+    Field(&'s str),
+    Element,
+}
+
+/// The path from the variable `ident` up to `limit` (as far as selectors and indexes go without
+/// one): `items[i].CreatedAt` gives `[Element, Field(CreatedAt)]`.
+fn access_path<'t>(
+    cx: &FileContext<'t>,
+    ident: Node<'t>,
+    limit: Option<Node<'t>>,
+) -> Vec<Access<'t>> {
+    let mut path = vec![];
+    let mut cur = ident;
+    while Some(cur) != limit {
+        let Some(p) = cx.sem.parent(cur) else { break };
+        match p.kind() {
+            "selector_expression" if field(p, "operand") == Some(cur) => {
+                // A method call on it reads the whole value from here.
+                if cx.sem.parent(p).is_some_and(|c| {
+                    c.kind() == "call_expression" && field(c, "function") == Some(p)
+                }) {
+                    break;
+                }
+                match field(p, "field") {
+                    Some(f) => path.push(Access::Field(text(f, cx.src))),
+                    None => break,
+                }
+            }
+            "index_expression" if field(p, "operand") == Some(cur) => path.push(Access::Element),
+            "parenthesized_expression" => {}
+            _ => break,
         }
-        if n.kind() == "identifier"
-            && n.start_byte() >= after
-            && text(n, cx.src) == name
-            && cx.sem.resolve(n).is_some_and(|d| d.id() == decl)
-        {
-            found = true;
+        cur = p;
+    }
+    path
+}
+
+/// Whether two access paths overlap: one is a prefix of the other.
+fn overlaps(a: &[Access<'_>], b: &[Access<'_>]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// Whether what the closure wrote (`written`, below the variable `base`) is read after byte
+/// `after`: a use of the variable whose access path overlaps it, also through a range over it
+/// (`for _, it := range items { it.ID }` reads `[Element, Field(ID)]`).
+fn read_after<'t>(
+    cx: &FileContext<'t>,
+    base: Node<'t>,
+    after: usize,
+    written: &[Access<'_>],
+) -> bool {
+    let Some(b) = cx.sem.binding_of(base) else {
+        return false;
+    };
+    cx.sem.uses(b).iter().any(|u| {
+        if u.start_byte() < after {
+            return false;
         }
-        true
-    });
-    found
+        let path = access_path(cx, *u, None);
+        if !overlaps(&path, written) {
+            return false;
+        }
+        // `for _, v := range x` reads x's elements through `v`: follow what `v` reads.
+        let whole = if path.is_empty() { Some(*u) } else { None };
+        match whole.and_then(|w| ranged_value(cx, w)) {
+            Some(v) => {
+                let Some(vb) = cx.sem.binding_of(v) else {
+                    return true;
+                };
+                let rest = &written[1.min(written.len())..];
+                written.first() != Some(&Access::Element)
+                    || cx
+                        .sem
+                        .uses(vb)
+                        .iter()
+                        .any(|vu| overlaps(&access_path(cx, *vu, None), rest))
+            }
+            None if whole.is_some() && ranged_keys_only(cx, *u) => false,
+            None => true,
+        }
+    })
+}
+
+/// For `x` ranged by `for k, v := range x`: the value variable `v`.
+fn ranged_value<'t>(cx: &FileContext<'t>, x: Node<'t>) -> Option<Node<'t>> {
+    let clause = cx.sem.parent(x).filter(|c| c.kind() == "range_clause")?;
+    (field(clause, "right") == Some(x)).then_some(())?;
+    let left = field(clause, "left")?;
+    named_children(left)
+        .get(1)
+        .copied()
+        .filter(|v| text(*v, cx.src) != "_")
+}
+
+/// `for i := range x` (or `for range x`): only the length is read.
+fn ranged_keys_only<'t>(cx: &FileContext<'t>, x: Node<'t>) -> bool {
+    cx.sem
+        .parent(x)
+        .filter(|c| c.kind() == "range_clause" && field(*c, "right") == Some(x))
+        .is_some_and(|c| {
+            field(c, "left").is_none_or(|l| {
+                named_children(l)
+                    .get(1)
+                    .is_none_or(|v| text(*v, cx.src) == "_")
+            })
+        })
 }
 
 // ---- RS3006 ---------------------------------------------------------------------------------------
@@ -503,6 +597,9 @@ fn ignored_errors(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         let Some(parent) = cx.sem.parent(node) else {
             continue;
         };
+        // `_ =`/`_, _ =`: discarded on purpose (errcheck's convention); `x, _ :=` also keeps a
+        // value, whose zero value on failure may travel on.
+        let mut explicit = false;
         let dropped = match parent.kind() {
             "expression_statement" => true,
             "expression_list" => {
@@ -526,21 +623,62 @@ fn ignored_errors(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                         stmt.children_by_field_name("name", &mut cursor).collect()
                     });
                 // The error is the last result.
-                lefts.last().is_some_and(|l| text(*l, cx.src) == "_")
+                explicit = lefts.last().is_some_and(|l| text(*l, cx.src) == "_");
+                explicit
             }
             _ => false,
         };
         if !dropped {
             continue;
         }
-        let mut f = Finding::new(
-            "RS3004",
-            node.start_byte(),
-            node.end_byte(),
-            format!(
-                "the error of {label} is discarded: a terminal failure or cancellation goes unnoticed and the handler carries on with zero values; check it"
-            ),
-        );
+        let in_handler = facts::in_handler(cx.model, c.func);
+        let has_value = !matches!(c.sdk, Some("RunVoid" | "Sleep"))
+            && !label.ends_with(".Done()")
+            && !label.ends_with(".Resolve()")
+            && !label.ends_with(".Reject()");
+        let consequence = if c.ingress.is_some() || !in_handler && label.starts_with('.') {
+            "a failed or rejected invocation goes unnoticed"
+        } else if has_value {
+            "a terminal failure or cancellation goes unnoticed and the code carries on with the zero value"
+        } else {
+            "a terminal failure or cancellation goes unnoticed and the code carries on as if it had succeeded"
+        };
+        let mut f = if explicit {
+            // On purpose: a hint, unless the zero value left behind is journaled or sent on.
+            match crate::analysis::rules::flowkit::reaches_journal(cx, node, "its result") {
+                Some(related) => {
+                    let mut f = Finding::new(
+                        "RS3004",
+                        node.start_byte(),
+                        node.end_byte(),
+                        format!(
+                            "the error of {label} is discarded with `_`, and the zero value it leaves on failure is journaled later (see the related location): a failed read overwrites what was there; check the error"
+                        ),
+                    );
+                    f.related.push(related);
+                    f
+                }
+                None => {
+                    let mut f = Finding::new(
+                        "RS3004",
+                        node.start_byte(),
+                        node.end_byte(),
+                        format!(
+                            "the error of {label} is discarded on purpose (`_`): {consequence}; fine for best-effort work, otherwise check it"
+                        ),
+                    );
+                    f.severity = Severity::Hint;
+                    f
+                }
+            }
+        } else {
+            Finding::new(
+                "RS3004",
+                node.start_byte(),
+                node.end_byte(),
+                format!("the error of {label} is dropped: {consequence}; check it"),
+            )
+        };
         f.fixes.extend(run_fixes::check_error(cx, c));
         out.push(f);
     }
@@ -582,7 +720,9 @@ fn manual_retry(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         if !repeats_step {
             continue;
         }
-        if retries_on_error(cx, body) {
+        if retries_on_error(cx, body)
+            || crate::analysis::rules::objects::retry_shaped(cx, f.node, body)
+        {
             out.push(Finding::new(
                 "RS3007",
                 f.node.start_byte(),
@@ -594,7 +734,7 @@ fn manual_retry(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
 }
 
 /// An `if` on `err` inside the loop that continues, sleeps, or (on success) breaks out.
-fn retries_on_error(cx: &FileContext<'_>, body: Node<'_>) -> bool {
+pub fn retries_on_error(cx: &FileContext<'_>, body: Node<'_>) -> bool {
     let mut hit = false;
     go::walk(body, |n| {
         if hit || (n != body && go::is_func_like(n.kind())) {
