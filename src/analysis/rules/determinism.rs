@@ -133,7 +133,11 @@ fn judge_by_flow(
     if through_helper && hands_over_references(cx, node) {
         return true;
     }
-    match flowkit::judge(cx, node, what) {
+    let value = match effect {
+        Effect::Random | Effect::RandomId => flowkit::Value::Generated,
+        _ => flowkit::Value::Reading,
+    };
+    match flowkit::judge(cx, node, what, value) {
         flowkit::Verdict::Keep {
             related,
             captured_and_used,

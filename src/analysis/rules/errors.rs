@@ -230,10 +230,12 @@ fn terminal_wrap(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         else {
             continue;
         };
-        let Some(decl) = cx.sem.resolve(arg) else {
+        if cx.sem.resolve(arg).is_none() {
+            continue;
+        }
+        let Some(value) = cx.sem.reaching_value(arg) else {
             continue;
         };
-        let Some(value) = decl.value else { continue };
         if !from_restate_operation(value, cx) {
             continue;
         }

@@ -170,14 +170,31 @@ enum ArgUse {
     Through,
     /// Journaled (state, call input, names, resolutions).
     Journaled,
-    /// A duration or retry setting, a log line, or unjournaled I/O reported on its own.
+    /// A duration or retry setting, or a log line.
     Harmless,
+    /// Written by I/O outside Run (reported on its own by RS1006).
+    Io,
     /// Not followed.
     Unknown,
 }
 
+/// What kind of value is followed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Value {
+    /// A clock or environment read: handed to I/O that runs again on replay, it only makes that
+    /// I/O write a fresh timestamp, which the I/O's own finding covers.
+    Reading,
+    /// A random value or a generated id: handed to I/O outside Run, every replay writes a new
+    /// one (a retried insert creates a second row), so it is kept.
+    Generated,
+    /// A zero value left by a discarded error: followed through calls the analysis does not
+    /// know, since their results are built from it.
+    Zero,
+}
+
 struct RestatePolicy<'a, 't> {
     cx: &'a FileContext<'t>,
+    value: Value,
 }
 
 impl<'a, 't> RestatePolicy<'a, 't> {
@@ -230,13 +247,13 @@ impl<'a, 't> RestatePolicy<'a, 't> {
                     if path == "fmt" || PURE_PACKAGES.contains(&path) {
                         return ArgUse::Through;
                     }
-                    if self.unjournaled_io(call) {
-                        return ArgUse::Harmless;
+                    if self.known_io(call) {
+                        return ArgUse::Io;
                     }
                     if cx.ws.resolve_import(cx.path, path).is_some() {
                         return self.helper_use(call);
                     }
-                    return ArgUse::Unknown;
+                    return self.unknown();
                 }
                 // A method: on a Restate value it is journaled (`.Request(v)`, `.Send(v)`,
                 // `.Resolve(v)`); a logger prints; a method of this package's types is a helper.
@@ -246,16 +263,26 @@ impl<'a, 't> RestatePolicy<'a, 't> {
                 if LOG_METHODS.contains(&name) || is_ctx_log(cx, operand) {
                     return ArgUse::Harmless;
                 }
-                if self.unjournaled_io(call) {
-                    return ArgUse::Harmless;
+                if self.known_io(call) {
+                    return ArgUse::Io;
                 }
                 if cx.sem.named_type_of(operand).is_some() {
                     return self.helper_use(call);
                 }
                 let _ = index;
-                ArgUse::Unknown
+                self.unknown()
             }
-            Callee::Other => ArgUse::Unknown,
+            Callee::Other => self.unknown(),
+        }
+    }
+
+    /// A call this analysis does not know: a zero value is assumed to come back in its result,
+    /// anything else is not followed.
+    fn unknown(&self) -> ArgUse {
+        if self.value == Value::Zero {
+            ArgUse::Through
+        } else {
+            ArgUse::Unknown
         }
     }
 
@@ -269,8 +296,8 @@ impl<'a, 't> RestatePolicy<'a, 't> {
         }
     }
 
-    /// I/O outside Run that RS1006 reports on its own: the value only reaches that call.
-    fn unjournaled_io(&self, call: Node<'t>) -> bool {
+    /// I/O outside Run that RS1006 knows (a catalogued function or method).
+    fn known_io(&self, call: Node<'t>) -> bool {
         let cx = self.cx;
         let Some(parts) = call_parts(call) else {
             return false;
@@ -279,7 +306,7 @@ impl<'a, 't> RestatePolicy<'a, 't> {
         matches!(
             effects::classify_call(&parts, &callee, cx.sem, &cx.config.catalog),
             Some((Effect::SideEffect, _))
-        ) || self.passes_handler_ctx(call)
+        )
     }
 
     /// Whether one of the call's arguments is a Restate handler context.
@@ -322,8 +349,8 @@ pub fn is_run_closure<'t>(cx: &FileContext<'t>, closure: Node<'t>) -> bool {
 
 /// Where the value of `source` (a call or selector in handler code outside Run) goes, read as
 /// Restate sees it. `what` names the source in messages (`time.Now()`).
-pub fn judge<'t>(cx: &FileContext<'t>, source: Node<'t>, what: &str) -> Verdict {
-    let policy = RestatePolicy { cx };
+pub fn judge<'t>(cx: &FileContext<'t>, source: Node<'t>, what: &str, value: Value) -> Verdict {
+    let policy = RestatePolicy { cx, value };
     let flow = cx.sem.flows_of(source, &policy);
     let mut journaled: Option<Related> = None;
     let mut captured: Option<Related> = None;
@@ -339,6 +366,12 @@ pub fn judge<'t>(cx: &FileContext<'t>, source: Node<'t>, what: &str) -> Verdict 
                 let label = callee_label(cx, call);
                 match policy.arg_use(call, Some(index)) {
                     ArgUse::Through | ArgUse::Harmless => {}
+                    ArgUse::Io if value != Value::Generated => {}
+                    ArgUse::Io => {
+                        journaled.get_or_insert_with(|| {
+                            rel(call, format!("`{what}` is written by `{label}` here, I/O outside restate.Run that runs again on every replay with a new value"))
+                        });
+                    }
                     ArgUse::Journaled => {
                         journaled.get_or_insert_with(|| {
                             rel(
@@ -372,6 +405,12 @@ pub fn judge<'t>(cx: &FileContext<'t>, source: Node<'t>, what: &str) -> Verdict 
                             at,
                             format!("`{what}` is returned in the handler's response here"),
                         )
+                    });
+                } else if returned_as_error(cx, func, at) {
+                    // Handed back as the error of a handler-code helper: it fails the attempt (or
+                    // shapes a failure's message); the caller's journal does not carry it.
+                    result.get_or_insert_with(|| {
+                        rel(at, format!("`{what}` is returned as an error here"))
                     });
                 } else {
                     journaled.get_or_insert_with(|| {
@@ -434,7 +473,10 @@ pub fn judge<'t>(cx: &FileContext<'t>, source: Node<'t>, what: &str) -> Verdict 
 /// Where the value of `expr` first reaches the journal (a journaled operation's input), if it
 /// does; places this analysis does not follow do not count.
 pub fn reaches_journal<'t>(cx: &FileContext<'t>, expr: Node<'t>, what: &str) -> Option<Related> {
-    let policy = RestatePolicy { cx };
+    let policy = RestatePolicy {
+        cx,
+        value: Value::Zero,
+    };
     let flow = cx.sem.flows_of(expr, &policy);
     flow.sinks.iter().find_map(|s| match *s {
         Sink::Arg { call, index } if policy.arg_use(call, Some(index)) == ArgUse::Journaled => {
@@ -500,6 +542,27 @@ fn callee_label(cx: &FileContext<'_>, call: Node<'_>) -> String {
     go::one_line(text(f, cx.src), 40)
 }
 
+/// Whether `at` is the last result of a `return` in `func`, whose last declared result is `error`.
+fn returned_as_error<'t>(cx: &FileContext<'t>, func: Node<'t>, at: Node<'t>) -> bool {
+    let Some(i) = cx.model.function_at_start(func.start_byte()) else {
+        return false;
+    };
+    let Some(f) = cx.model.functions.get(i as usize) else {
+        return false;
+    };
+    if f.results.last().is_none_or(|r| r != "error") {
+        return false;
+    }
+    let Some(list) = cx.sem.parent(at) else {
+        return false;
+    };
+    match list.kind() {
+        "expression_list" => go::named_children(list).last() == Some(&at),
+        "return_statement" => f.results.len() == 1,
+        _ => false,
+    }
+}
+
 /// Whether `func` is a registered handler (what it returns is the invocation's response).
 fn returns_from_handler<'t>(cx: &FileContext<'t>, func: Node<'t>) -> bool {
     let Some(i) = cx.model.function_at_start(func.start_byte()) else {
@@ -535,6 +598,8 @@ fn decides<'t>(cx: &FileContext<'t>, stmt: Node<'t>) -> Decides {
                         "Request" | "Send" | "Result" | "Response" | "Resolve" | "Reject"
                     ) && futures::kind_of(recv, cx.sem, cx.model).is_some()
                 })
+                // A helper given the handler's context is handler code: it may journal.
+                || c.parts.args.iter().any(|a| facts::is_handler_ctx(cx, *a))
         })
     };
     // The statement's branches: everything but its condition (the condition's own calls are the
@@ -550,7 +615,7 @@ fn decides<'t>(cx: &FileContext<'t>, stmt: Node<'t>) -> Decides {
             continue;
         }
         steps |= journals_in(child);
-        exits |= has_exit(child);
+        exits |= has_exit(child, cx.src);
     }
     if steps {
         return Decides::Steps;
@@ -581,20 +646,46 @@ fn decides<'t>(cx: &FileContext<'t>, stmt: Node<'t>) -> Decides {
     Decides::Nothing
 }
 
-/// Whether `n` leaves the enclosing statement (return, break, continue, goto, panic).
-fn has_exit(n: Node<'_>) -> bool {
+/// Whether `n` leaves the enclosing statement other than by failing the attempt (break, continue,
+/// goto, or a return that is not a retryable error): returning a plain error ends the attempt,
+/// and the next one replays the journal from the start, so it decides nothing journaled; a
+/// terminal error ends the invocation with an outcome the first run may not have had.
+fn has_exit(n: Node<'_>, src: &str) -> bool {
     let mut found = false;
     go::walk(n, |x| {
         if found || x.kind() == "func_literal" {
             return false;
         }
-        if matches!(
-            x.kind(),
-            "return_statement" | "break_statement" | "continue_statement" | "goto_statement"
-        ) {
-            found = true;
+        match x.kind() {
+            "break_statement" | "continue_statement" | "goto_statement" => found = true,
+            "return_statement" => found = !returns_retryable_error(x, src),
+            _ => {}
         }
         true
     });
     found
+}
+
+/// `return ..., err` / `return errors.New(..)` / `return x, fmt.Errorf(..)`: a plain error, which
+/// Restate retries (not a terminal one).
+fn returns_retryable_error(ret: Node<'_>, src: &str) -> bool {
+    let Some(list) = ret.named_child(0) else {
+        return false;
+    };
+    let last = if list.kind() == "expression_list" {
+        go::named_children(list).last().copied()
+    } else {
+        Some(list)
+    };
+    last.is_some_and(|e| {
+        let t = text(e, src);
+        let terminal = t.contains("Terminal") || t.contains("WithErrorCode");
+        !terminal
+            && t != "nil"
+            && (t == "err"
+                || t.ends_with("Err")
+                || t.ends_with("err")
+                || t.contains("errors.New(")
+                || t.contains("fmt.Errorf("))
+    })
 }

@@ -119,7 +119,12 @@ pub fn raced_before<'t>(cx: &FileContext<'t>, fut: Node<'t>, at: Node<'t>) -> Op
 /// Whether the value of `call` only goes into the handler's response.
 fn only_returned<'t>(cx: &FileContext<'t>, call: Node<'t>) -> bool {
     matches!(
-        crate::analysis::rules::flowkit::judge(cx, call, "the value"),
+        crate::analysis::rules::flowkit::judge(
+            cx,
+            call,
+            "the value",
+            crate::analysis::rules::flowkit::Value::Reading
+        ),
         crate::analysis::rules::flowkit::Verdict::Hint { .. }
     )
 }

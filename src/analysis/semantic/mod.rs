@@ -251,6 +251,55 @@ impl<'t> Semantic<'t> {
         }
     }
 
+    /// The expression last assigned to the variable `ident` names before `ident` (its
+    /// declaration's value, or a later `=`/`:=` that assigns it again): `err` after
+    /// `v, err := restate.Run(...)` is that call's second result even when `err` was declared
+    /// earlier. By position, not by paths through the code: in straight-line code they agree.
+    pub fn reaching_value(&self, ident: Node<'t>) -> Option<Node<'t>> {
+        let b = self.binding_of(ident)?;
+        let binding = self.binding(b);
+        let pos = ident.start_byte();
+        let mut best = if binding.decl.start_byte() < pos {
+            (binding.decl.start_byte(), binding.value)
+        } else {
+            (0, None)
+        };
+        for &u in self.uses(b) {
+            if u.start_byte() >= pos || u.start_byte() < best.0 {
+                continue;
+            }
+            if let Some(v) = self.assigned_value(u) {
+                best = (u.start_byte(), Some(v));
+            }
+        }
+        best.1
+    }
+
+    /// For the target of an assignment or short declaration, the value it receives (the single
+    /// right-hand call of `a, b := f()`).
+    pub fn assigned_value(&self, target: Node<'t>) -> Option<Node<'t>> {
+        let list = self
+            .parent(target)
+            .filter(|l| l.kind() == "expression_list")?;
+        let stmt = self.parent(list)?;
+        if !matches!(
+            stmt.kind(),
+            "assignment_statement" | "short_var_declaration"
+        ) || go::field(stmt, "left") != Some(list)
+            || go::field(stmt, "operator").is_some_and(|o| text(o, self.src) != "=")
+        {
+            return None;
+        }
+        let lefts = go::named_children(list);
+        let rights = go::named_children(go::field(stmt, "right")?);
+        if lefts.len() == rights.len() {
+            let i = lefts.iter().position(|l| *l == target)?;
+            rights.get(i).copied()
+        } else {
+            rights.first().copied()
+        }
+    }
+
     /// Whether some function of this file declares a local named `name`.
     pub fn has_local_named(&self, name: &str) -> bool {
         self.scopes
