@@ -207,11 +207,12 @@ pub fn classify_call<'t>(
         && let Some(path) = sem.import_path(operand)
     {
         let effect = package_function(path, name).or_else(|| {
-            catalog
+            (catalog
                 .functions
                 .iter()
                 .any(|(p, n)| p == path && (n == name || n == "*"))
-                .then_some(Effect::SideEffect)
+                || crate::analysis::clients::function_does_io(path, name))
+            .then_some(Effect::SideEffect)
         });
         if let Some(mut effect) = effect {
             // `fmt.Fprintf(os.Stderr, ...)` is console output; other writers are not ours.
@@ -236,7 +237,8 @@ pub fn classify_call<'t>(
         || SQL_METHODS.contains(&name)
         || EXEC_METHODS.contains(&name)
         || matches!(name, "Write" | "WriteString")
-        || !catalog.receivers.is_empty();
+        || !catalog.receivers.is_empty()
+        || go::is_exported(name);
     if !is_method_of_interest {
         return None;
     }
@@ -279,6 +281,7 @@ pub fn method_effect(ty: &str, name: &str, catalog: &Catalog) -> Option<Effect> 
         .receivers
         .iter()
         .any(|(p, t)| bare == format!("{p}.{t}"))
+        || crate::analysis::clients::method_does_io(ty, name)
     {
         return Some(Effect::SideEffect);
     }
@@ -292,6 +295,8 @@ pub fn is_io_method(name: &str, catalog: &Catalog) -> bool {
         || SQL_METHODS.contains(&name)
         || EXEC_METHODS.contains(&name)
         || !catalog.receivers.is_empty()
+        // The client table (`clients.toml`) names types whose every exported method does I/O.
+        || go::is_exported(name)
 }
 
 fn is_std_stream<'t>(n: Node<'t>, sem: &Semantic<'t>) -> bool {

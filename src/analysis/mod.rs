@@ -1,7 +1,9 @@
 //! The analysis: pure functions from Go source text to a model of the file, the workspace index and
 //! findings. Nothing here knows about LSP, JSON-RPC or the file system of a client.
 
+pub mod callee;
 pub mod cancel;
+pub mod clients;
 pub mod complete;
 pub mod config;
 pub mod cow_map;

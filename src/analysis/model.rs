@@ -17,7 +17,7 @@ use crate::analysis::go::{
 use crate::analysis::restate_api::{
     CallApi, CtxKind, HandlerKind, INGRESS_PATH, SDK_PATH, SERVER_PATH, ServiceKind,
 };
-use crate::analysis::semantic::Semantic;
+use crate::analysis::semantic::{DeclKind, Semantic};
 use crate::analysis::span::{Locator, Span};
 
 /// How a file refers to an imported package.
@@ -157,12 +157,91 @@ pub struct Function {
     effect_sites: Option<Box<EffectSites>>,
     /// Calls that may reach other workspace functions, outside Run closures.
     pub calls: Vec<CallRef>,
+    /// What callers need to know about this function's body (see `Summary`).
+    pub summary: Summary,
+    /// A func literal passed as an argument to a call that is not the SDK's: the callee and the
+    /// argument's position (a Run wrapper's closure is a Run closure).
+    pub passed_to: Option<Box<(CallTarget, u8)>>,
+}
+
+/// Facts about a function's own body that its callers' rules use (kept for closed files).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    flags: u8,
+    /// 1 + the index of a function parameter the body hands to `restate.Run`/`RunAsync`/
+    /// `RunVoid` (a Run wrapper such as `RunAWS(ctx, fn)`); 0 when none.
+    run_wrapper: u8,
+}
+
+impl Summary {
+    /// Performs Restate operations (state, steps, calls, timers, awakeables, ...).
+    pub const JOURNALS: u8 = 1;
+    /// Sleeps (durably or not).
+    pub const SLEEPS: u8 = 2;
+    /// Returns the error of a Restate operation (`return restate.Run(...)`, `return v, err` after
+    /// `v, err := ...Request(x)`).
+    pub const RETURNS_RESTATE_ERROR: u8 = 4;
+    /// Calls `errors.Is`/`errors.As` on one of its parameters (an error-test helper).
+    pub const TESTS_ERROR_PARAM: u8 = 8;
+
+    pub fn has(self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+
+    pub fn set(&mut self, flag: u8) {
+        self.flags |= flag;
+    }
+
+    /// The parameter a Run wrapper hands to `restate.Run`.
+    pub fn run_wrapper(self) -> Option<usize> {
+        self.run_wrapper.checked_sub(1).map(usize::from)
+    }
+
+    pub fn set_run_wrapper(&mut self, param: usize) {
+        self.run_wrapper = u8::try_from(param + 1).unwrap_or(0);
+    }
+}
+
+/// A call that receives a context (the handler's, a `context.Context` parameter, or one derived
+/// from them), outside Run: by Go's convention such a call does I/O or blocks. The callee is
+/// resolved against the workspace and its dependencies when rules run: a workspace function is
+/// judged by its body, anything else is a side effect.
+#[derive(Clone, Debug)]
+pub struct CtxCall {
+    pub callee: CtxCallee,
+    /// The call as written, for messages (`s.pool.QueryRow`).
+    pub what: Box<str>,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CtxCallee {
+    /// `helper(ctx)`: a function of the same package.
+    Func(Box<str>),
+    /// `pkg.F(ctx)`.
+    PkgFunc { path: Box<str>, name: Box<str> },
+    /// `x.f.g.M(ctx)`: the type of `x` (normalised with import paths; a bare name is a type of
+    /// this package), the fields followed, and the method.
+    Method {
+        root: Box<str>,
+        fields: Box<[Box<str>]>,
+        name: Box<str>,
+    },
+    /// `v.f.M(ctx)` where `v` is a package-level variable declared in another file of the package.
+    VarMethod {
+        var: Box<str>,
+        fields: Box<[Box<str>]>,
+        name: Box<str>,
+    },
+    /// A func value, or a receiver whose type syntax does not show.
+    Unknown,
 }
 
 #[derive(Clone, Debug, Default)]
 struct EffectSites {
     direct: Vec<EffectSite>,
     pending: Vec<PendingEffect>,
+    ctx_calls: Vec<CtxCall>,
 }
 
 impl Function {
@@ -174,6 +253,11 @@ impl Function {
     /// Method calls on fields of types declared in other files, resolved against the package.
     pub fn pending_effects(&self) -> &[PendingEffect] {
         self.effect_sites.as_ref().map_or(&[], |e| &e.pending)
+    }
+
+    /// Calls that receive a context, outside Run closures (see `CtxCall`).
+    pub fn ctx_calls(&self) -> &[CtxCall] {
+        self.effect_sites.as_ref().map_or(&[], |e| &e.ctx_calls)
     }
 
     fn effect_sites_mut(&mut self) -> &mut EffectSites {
@@ -197,9 +281,15 @@ impl Function {
 pub struct TypeDecl {
     pub name: String,
     pub span: Span,
-    /// Struct fields (name, type text); empty for non-struct types.
+    /// Struct fields (name, type text); empty for non-struct types. An embedded field is named
+    /// after its type.
     pub fields: Vec<(String, String)>,
     pub is_struct: bool,
+    /// Method names of an interface type (embedded interfaces as their type text).
+    pub methods: Vec<String>,
+    pub is_interface: bool,
+    /// `type T other.Type` / `type T = other.Type`: the type it is defined from.
+    pub underlying: Option<String>,
 }
 
 /// A string literal argument with its value and the span of its content (inside the quotes).
@@ -339,6 +429,8 @@ pub struct StateOp {
 pub struct PackageVar {
     pub name: String,
     pub span: Span,
+    /// The declared type as written, or the type its initialiser shows (`= &http.Client{}`).
+    pub ty: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -458,6 +550,7 @@ pub fn extract_with_semantic(sem: &Semantic<'_>, opts: &ExtractOptions) -> FileM
         },
         stack: Vec::new(),
         run_literals: HashSet::new(),
+        passed_literals: std::collections::HashMap::new(),
         pending_var_handlers: Vec::new(),
         builder_vars: Vec::new(),
     };
@@ -487,6 +580,7 @@ fn shrink(m: &mut FileModel) {
         if let Some(e) = &mut f.effect_sites {
             e.direct.shrink_to_fit();
             e.pending.shrink_to_fit();
+            e.ctx_calls.shrink_to_fit();
         }
         f.calls.shrink_to_fit();
     }
@@ -521,6 +615,8 @@ struct Extractor<'a, 't> {
     stack: Vec<(u32, usize)>,
     /// Start bytes of func literals passed to Run.
     run_literals: HashSet<usize>,
+    /// Func literals handed to a non-SDK call, by start byte: the callee and the position.
+    passed_literals: std::collections::HashMap<usize, (CallTarget, u8)>,
     /// `svc.Handler("h", ...)` calls on a variable: (variable, handler).
     /// (variable, handler, enclosing function, byte of the call).
     pending_var_handlers: Vec<(String, BuilderHandler, Option<u32>, usize)>,
@@ -625,7 +721,29 @@ impl<'a, 't> Extractor<'a, 't> {
                 continue;
             };
             let mut fields = vec![];
+            let mut methods = vec![];
             let is_struct = ty.kind() == "struct_type";
+            let is_interface = ty.kind() == "interface_type";
+            if is_interface {
+                for m in named_children(ty) {
+                    match m.kind() {
+                        "method_elem" | "method_spec" => {
+                            if let Some(n) = field(m, "name") {
+                                methods.push(self.text(n).to_string());
+                            }
+                        }
+                        "type_elem" | "constraint_elem" => methods.push(self.text(m).to_string()),
+                        _ => {}
+                    }
+                }
+            }
+            let underlying = (!is_struct
+                && !is_interface
+                && matches!(
+                    ty.kind(),
+                    "qualified_type" | "type_identifier" | "pointer_type"
+                ))
+            .then(|| self.text(ty).to_string());
             if is_struct {
                 for list in named_children(ty) {
                     for fd in named_children(list) {
@@ -655,6 +773,9 @@ impl<'a, 't> Extractor<'a, 't> {
                 span: self.loc.node(name),
                 fields,
                 is_struct,
+                methods,
+                is_interface,
+                underlying,
             });
         }
     }
@@ -669,13 +790,23 @@ impl<'a, 't> Extractor<'a, 't> {
             }
         }
         for spec in specs {
+            let declared = field(spec, "type").map(|t| self.text(t).to_string());
+            let values = field(spec, "value").map(named_children).unwrap_or_default();
             let mut cursor = spec.walk();
-            for n in spec.children_by_field_name("name", &mut cursor) {
-                let name = self.text(n);
+            let names: Vec<Node<'_>> = spec.children_by_field_name("name", &mut cursor).collect();
+            for (i, n) in names.iter().enumerate() {
+                let name = self.text(*n);
                 if name != "_" {
+                    let ty = declared.clone().or_else(|| {
+                        values
+                            .get(i)
+                            .filter(|_| values.len() == names.len())
+                            .and_then(|v| self.sem.type_of(*v))
+                    });
                     self.m.package_vars.push(PackageVar {
                         name: name.to_string(),
-                        span: self.loc.node(n),
+                        span: self.loc.node(*n),
+                        ty,
                     });
                 }
             }
@@ -740,6 +871,7 @@ impl<'a, 't> Extractor<'a, 't> {
                         | "assignment_statement"
                         | "inc_statement"
                         | "dec_statement"
+                        | "return_statement"
                 )
             })
             .collect();
@@ -763,8 +895,64 @@ impl<'a, 't> Extractor<'a, 't> {
                 }
                 "selector_expression" => self.selector_effect(n),
                 "assignment_statement" | "inc_statement" | "dec_statement" => self.write(n),
+                "return_statement" => self.returns(n),
                 _ => {}
             }
+        }
+    }
+
+    /// `return ..., restate.Run(...)` or `return v, err` where `err` last came from a Restate
+    /// operation: the function hands a Restate error to its callers.
+    fn returns(&mut self, n: Node<'t>) {
+        let Some(fi) = self.current() else { return };
+        let Some(list) = n.named_child(0) else { return };
+        let last = if list.kind() == "expression_list" {
+            named_children(list).last().copied()
+        } else {
+            Some(list)
+        };
+        let Some(last) = last.map(go::unparen) else {
+            return;
+        };
+        let value = if last.kind() == "identifier" {
+            self.sem.reaching_value(last)
+        } else {
+            Some(last)
+        };
+        if value.is_some_and(|v| self.is_restate_operation(v)) {
+            self.m.functions[fi as usize]
+                .summary
+                .set(Summary::RETURNS_RESTATE_ERROR);
+        }
+    }
+
+    /// A call of a Restate operation that returns an error: a root-package operation, or a
+    /// method awaiting an SDK future or client.
+    fn is_restate_operation(&self, v: Node<'t>) -> bool {
+        let Some(c) = call_parts(go::unparen(v)) else {
+            return false;
+        };
+        let callee = c.callee(self.src);
+        if let Some(name) = self.restate_fn(&callee) {
+            return crate::analysis::restate_api::is_operation(name);
+        }
+        match crate::analysis::futures::method_call(&c, self.src) {
+            Some((recv, m)) => {
+                matches!(m, "Request" | "Response" | "Result" | "Done" | "Peek")
+                    && crate::analysis::futures::kind_of(recv, self.sem, &self.m).is_some()
+            }
+            None => false,
+        }
+    }
+
+    /// Set a summary flag on the current function and the functions it is nested in (a
+    /// closure's Restate operations are its declaring function's, for that function's callers).
+    fn flag_up(&mut self, flag: u8) {
+        let mut cur = self.current();
+        while let Some(i) = cur {
+            let f = &mut self.m.functions[i as usize];
+            f.summary.set(flag);
+            cur = f.parent;
         }
     }
 
@@ -891,6 +1079,8 @@ impl<'a, 't> Extractor<'a, 't> {
             region,
             effect_sites: None,
             calls: vec![],
+            summary: Summary::default(),
+            passed_to: self.passed_literals.remove(&n.start_byte()).map(Box::new),
         });
         idx
     }
@@ -955,6 +1145,7 @@ impl<'a, 't> Extractor<'a, 't> {
 
     fn call(&mut self, call: &CallParts<'t>) {
         let callee = call.callee(self.src);
+        self.summarise_call(call, &callee);
         if let Some(name) = self.restate_fn(&callee) {
             self.restate_call(call, name);
         } else if let Some(name) = sdk_fn(&self.m.ingress, &callee) {
@@ -976,8 +1167,73 @@ impl<'a, 't> Extractor<'a, 't> {
             }
         }
         if self.current_region() != Region::Run {
-            self.effect_of_call(call, &callee);
+            if !self.effect_of_call(call, &callee) {
+                self.ctx_call(call, &callee);
+            }
             self.call_ref(call, &callee);
+        }
+    }
+
+    /// What this call tells the function's callers (see `Summary`), and where func literals
+    /// handed to it go.
+    fn summarise_call(&mut self, call: &CallParts<'t>, callee: &Callee<'t, '_>) {
+        let sdk = self.restate_fn(callee);
+        if let Some(name) = sdk {
+            if crate::analysis::restate_api::is_operation(name) {
+                self.flag_up(Summary::JOURNALS);
+            }
+            if matches!(name, "Sleep" | "After") {
+                self.flag_up(Summary::SLEEPS);
+            }
+            // `restate.Run(ctx, fn)` with `fn` a parameter: a Run wrapper.
+            if crate::analysis::restate_api::is_run(name)
+                && let Some(arg) = call.arg(1).map(go::unparen)
+                && arg.kind() == "identifier"
+                && let Some(d) = self.sem.resolve(arg)
+                && d.kind == DeclKind::Param
+                && let Some(fi) = self.current()
+            {
+                let pname = self.text(arg);
+                if let Some(i) = self.m.functions[fi as usize]
+                    .params
+                    .iter()
+                    .position(|p| p.name == pname)
+                {
+                    self.m.functions[fi as usize].summary.set_run_wrapper(i);
+                }
+            }
+            return;
+        }
+        if let Callee::Selector {
+            operand,
+            operand_ident: Some(_),
+            name,
+        } = *callee
+            && let Some(path) = self.sem.import_path(operand)
+        {
+            if path == "time" && name == "Sleep" {
+                self.flag_up(Summary::SLEEPS);
+            }
+            if path == "errors"
+                && matches!(name, "Is" | "As")
+                && call
+                    .arg(0)
+                    .map(go::unparen)
+                    .and_then(|a| self.sem.resolve(a))
+                    .is_some_and(|d| d.kind == DeclKind::Param)
+            {
+                self.flag_up(Summary::TESTS_ERROR_PARAM);
+            }
+        }
+        if call.args.iter().any(|a| a.kind() == "func_literal")
+            && let Some(target) = self.call_target(call, callee)
+        {
+            for (i, a) in call.args.iter().enumerate() {
+                if a.kind() == "func_literal" {
+                    self.passed_literals
+                        .insert(a.start_byte(), (target.clone(), i.min(255) as u8));
+                }
+            }
         }
     }
 
@@ -1304,8 +1560,11 @@ impl<'a, 't> Extractor<'a, 't> {
 
     // ---- effects and the call graph -----------------------------------------------------------------
 
-    fn effect_of_call(&mut self, call: &CallParts<'t>, callee: &Callee<'t, '_>) {
-        let Some(fi) = self.current() else { return };
+    /// Record the call's effect; whether it has one.
+    fn effect_of_call(&mut self, call: &CallParts<'t>, callee: &Callee<'t, '_>) -> bool {
+        let Some(fi) = self.current() else {
+            return false;
+        };
         let found = effects::classify_call(call, callee, self.sem, &self.opts.effects);
         if let Some((effect, what)) = found {
             let span = self.loc.node(call.node);
@@ -1313,25 +1572,25 @@ impl<'a, 't> Extractor<'a, 't> {
                 .effect_sites_mut()
                 .direct
                 .push(EffectSite { effect, what, span });
-            return;
+            return true;
         }
         // `x.field.Method(..)` where x's struct type is declared in another file.
         let Callee::Selector { operand, name, .. } = *callee else {
-            return;
+            return false;
         };
         if !effects::is_io_method(name, &self.opts.effects)
             || operand.kind() != "selector_expression"
         {
-            return;
+            return false;
         }
         let (Some(base), Some(fld)) = (field(operand, "operand"), field(operand, "field")) else {
-            return;
+            return false;
         };
         let Some(type_name) = self.sem.named_type_of(base) else {
-            return;
+            return false;
         };
         if self.m.types.iter().any(|t| t.name == type_name) {
-            return;
+            return false;
         }
         let pending = PendingEffect {
             type_name,
@@ -1343,6 +1602,7 @@ impl<'a, 't> Extractor<'a, 't> {
             .effect_sites_mut()
             .pending
             .push(pending);
+        true
     }
 
     /// Package variables such as `os.Args` and writes to `os.Stdout` are effects without a call.
@@ -1362,10 +1622,23 @@ impl<'a, 't> Extractor<'a, 't> {
 
     fn call_ref(&mut self, call: &CallParts<'t>, callee: &Callee<'t, '_>) {
         let Some(fi) = self.current() else { return };
-        let target = match *callee {
+        let Some(target) = self.call_target(call, callee) else {
+            return;
+        };
+        let span = self.loc.node(call.node);
+        self.m.functions[fi as usize]
+            .calls
+            .push(CallRef { target, span });
+    }
+
+    /// What a call may reach in the workspace, when syntax shows it: a function of this package,
+    /// a function of an imported package outside the standard library and the SDK, or a method
+    /// of a named type of this package.
+    fn call_target(&self, call: &CallParts<'t>, callee: &Callee<'t, '_>) -> Option<CallTarget> {
+        Some(match *callee {
             Callee::Ident(name) => {
                 if go::is_builtin_func(name) || self.sem.resolve(call.func).is_some() {
-                    return;
+                    return None;
                 }
                 CallTarget::Func(name.into())
             }
@@ -1374,48 +1647,236 @@ impl<'a, 't> Extractor<'a, 't> {
                 operand_ident,
                 name,
             } => {
-                if let Some(alias) = operand_ident {
-                    if let Some(path) = self.m.import_path_for(alias) {
-                        if self.sem.resolve(operand).is_none() {
-                            if path == SDK_PATH
-                                || path == INGRESS_PATH
-                                || path == SERVER_PATH
-                                || !path.contains('.')
-                            {
-                                return;
-                            }
-                            CallTarget::PkgFunc {
-                                path: path.into(),
-                                name: name.into(),
-                            }
-                        } else {
-                            return;
-                        }
-                    } else {
-                        match self.sem.named_type_of(operand) {
-                            Some(type_name) => CallTarget::Method {
-                                type_name: type_name.into(),
-                                name: name.into(),
-                            },
-                            None => return,
-                        }
+                if operand_ident.is_some()
+                    && let Some(path) = self.sem.import_path(operand)
+                {
+                    if path == SDK_PATH
+                        || path == INGRESS_PATH
+                        || path == SERVER_PATH
+                        || !path.contains('.')
+                    {
+                        return None;
+                    }
+                    CallTarget::PkgFunc {
+                        path: path.into(),
+                        name: name.into(),
                     }
                 } else {
-                    match self.sem.named_type_of(operand) {
-                        Some(type_name) => CallTarget::Method {
-                            type_name: type_name.into(),
-                            name: name.into(),
-                        },
-                        None => return,
+                    CallTarget::Method {
+                        type_name: self.sem.named_type_of(operand)?.into(),
+                        name: name.into(),
                     }
                 }
             }
-            Callee::Other => return,
+            Callee::Other => return None,
+        })
+    }
+
+    /// A context-like value: the function's Restate context, a `context.Context` parameter, or a
+    /// local derived from one (`context.WithTimeout(ctx, d)`, `tracer.Start(ctx, "x")`,
+    /// `restate.WrapContext(ctx, c)`).
+    fn is_context(&self, n: Node<'t>, depth: u32) -> bool {
+        let n = go::unparen(n);
+        if depth > 4 {
+            return false;
+        }
+        match n.kind() {
+            "identifier" => {
+                let Some(d) = self.sem.resolve(n) else {
+                    return false;
+                };
+                match d.kind {
+                    DeclKind::Param => {
+                        let Some(ty) = d.ty else { return false };
+                        self.ctx_kind_of_type(ty).is_some_and(|k| k.is_handler())
+                            || self.sem.normalize(self.text(ty)) == "context.Context"
+                    }
+                    DeclKind::Local => self
+                        .sem
+                        .reaching_value(n)
+                        .is_some_and(|v| self.derives_context(v, depth + 1)),
+                    _ => false,
+                }
+            }
+            "call_expression" => self.derives_context(n, depth + 1),
+            _ => false,
+        }
+    }
+
+    /// `context.WithX(ctx, ..)`, `x.Start(ctx, ..)`, `restate.WrapContext(ctx, ..)`,
+    /// `restate.WithValue(ctx, ..)` on a context-like first argument.
+    fn derives_context(&self, v: Node<'t>, depth: u32) -> bool {
+        let Some(c) = call_parts(go::unparen(v)) else {
+            return false;
         };
+        let first_is_ctx = c.arg(0).is_some_and(|a| self.is_context(a, depth));
+        if !first_is_ctx {
+            return false;
+        }
+        match c.callee(self.src) {
+            Callee::Selector {
+                operand,
+                operand_ident: Some(_),
+                name,
+            } if self.sem.import_path(operand).is_some() => {
+                let path = self.sem.import_path(operand).unwrap_or("");
+                (path == "context" && name.starts_with("With"))
+                    || (path == SDK_PATH && matches!(name, "WrapContext" | "WithValue"))
+            }
+            Callee::Selector { name: "Start", .. } => true,
+            _ => false,
+        }
+    }
+
+    /// Callees that take a context without doing I/O: the SDK, the `context` package,
+    /// OpenTelemetry, `slog`'s `*Context` functions (RS1007's business), `errgroup.WithContext`
+    /// (RS2002's), and methods of the context itself.
+    fn quiet_with_context(&self, callee: &Callee<'t, '_>) -> bool {
+        match *callee {
+            Callee::Selector {
+                operand,
+                operand_ident,
+                name,
+            } => {
+                if operand_ident.is_some()
+                    && let Some(path) = self.sem.import_path(operand)
+                {
+                    return path == SDK_PATH
+                        || path.starts_with("github.com/restatedev/sdk-go/")
+                        || path == "context"
+                        || path.starts_with("go.opentelemetry.io/")
+                        || path == "log/slog"
+                        || path == "log"
+                        || path == "golang.org/x/sync/errgroup"
+                        || path == "time"
+                        || path == "errors"
+                        || path == "fmt";
+                }
+                name.ends_with("Context") && name.len() > "Context".len()
+                    && matches!(&name[..name.len() - "Context".len()], "Debug" | "Info" | "Warn" | "Error" | "Log")
+                    || self.is_context(operand, 0)
+                    || matches!(name, "SetAttributes" | "AddEvent" | "RecordError" | "SetStatus" | "End" | "SpanFromContext")
+                    // A tracer (`otel.Tracer("x")`, kept in a variable) starting a span.
+                    || (name == "Start" && self.made_by(operand, "go.opentelemetry.io/"))
+            }
+            _ => false,
+        }
+    }
+
+    /// Whether the value of `operand` (a variable) was made by a function of a package whose path
+    /// starts with `prefix`.
+    fn made_by(&self, operand: Node<'t>, prefix: &str) -> bool {
+        let operand = go::unparen(operand);
+        if operand.kind() != "identifier" {
+            return false;
+        }
+        let Some(b) = self.sem.binding_of(operand) else {
+            return false;
+        };
+        let value = self
+            .sem
+            .reaching_value(operand)
+            .or(self.sem.binding(b).value);
+        value
+            .and_then(|v| call_parts(go::unparen(v)))
+            .is_some_and(|c| match c.callee(self.src) {
+                Callee::Selector {
+                    operand: pkg,
+                    operand_ident: Some(_),
+                    ..
+                } => self
+                    .sem
+                    .import_path(pkg)
+                    .is_some_and(|p| p.starts_with(prefix)),
+                _ => false,
+            })
+    }
+
+    /// A call outside Run that receives a context: recorded with its callee for the rules.
+    fn ctx_call(&mut self, call: &CallParts<'t>, callee: &Callee<'t, '_>) {
+        let Some(fi) = self.current() else { return };
+        if self.restate_fn(callee).is_some()
+            || sdk_fn(&self.m.ingress, callee).is_some()
+            || !call.args.iter().any(|a| self.is_context(*a, 0))
+            || self.quiet_with_context(callee)
+        {
+            return;
+        }
+        let ctx_callee = match *callee {
+            Callee::Ident(name) => {
+                if self.sem.resolve(call.func).is_some() || go::is_builtin_func(name) {
+                    CtxCallee::Unknown
+                } else {
+                    CtxCallee::Func(name.into())
+                }
+            }
+            Callee::Selector {
+                operand,
+                operand_ident,
+                name,
+            } => {
+                if operand_ident.is_some()
+                    && let Some(path) = self.sem.import_path(operand)
+                {
+                    CtxCallee::PkgFunc {
+                        path: path.into(),
+                        name: name.into(),
+                    }
+                } else {
+                    self.method_path(operand, name)
+                }
+            }
+            Callee::Other => CtxCallee::Unknown,
+        };
+        let what = go::one_line(self.text(call.func), 60).into_boxed_str();
         let span = self.loc.node(call.node);
         self.m.functions[fi as usize]
-            .calls
-            .push(CallRef { target, span });
+            .effect_sites_mut()
+            .ctx_calls
+            .push(CtxCall {
+                callee: ctx_callee,
+                what,
+                span,
+            });
+    }
+
+    /// `x.f.g` as the receiver of method `name`: the root's type (or package variable) and the
+    /// fields followed.
+    fn method_path(&self, operand: Node<'t>, name: &str) -> CtxCallee {
+        let mut fields: Vec<Box<str>> = vec![];
+        let mut cur = go::unparen(operand);
+        while cur.kind() == "selector_expression" {
+            let (Some(op), Some(f)) = (field(cur, "operand"), field(cur, "field")) else {
+                return CtxCallee::Unknown;
+            };
+            fields.push(self.text(f).into());
+            cur = go::unparen(op);
+        }
+        fields.reverse();
+        if cur.kind() != "identifier" {
+            // A call result (`client.Chat().New(ctx)`) or an index: its type from syntax.
+            return match self.sem.type_of(cur) {
+                Some(root) => CtxCallee::Method {
+                    root: root.into(),
+                    fields: fields.into_boxed_slice(),
+                    name: name.into(),
+                },
+                None => CtxCallee::Unknown,
+            };
+        }
+        match self.sem.type_of(cur) {
+            Some(root) => CtxCallee::Method {
+                root: root.into(),
+                fields: fields.into_boxed_slice(),
+                name: name.into(),
+            },
+            None if self.sem.binding_of(cur).is_none() => CtxCallee::VarMethod {
+                var: self.text(cur).into(),
+                fields: fields.into_boxed_slice(),
+                name: name.into(),
+            },
+            None => CtxCallee::Unknown,
+        }
     }
 
     fn write(&mut self, n: Node<'t>) {
@@ -1569,8 +2030,32 @@ pub fn heap_bytes(m: &FileModel) -> usize {
                     + std::mem::size_of_val(&*f.results)
                     + f.results.iter().map(s).sum::<usize>()
                     + f.effect_sites.as_ref().map_or(0, |e| {
-                        size_of::<EffectSites>() + v(&e.direct) + v(&e.pending)
+                        size_of::<EffectSites>() + v(&e.direct) + v(&e.pending) + v(&e.ctx_calls)
                     })
+                    + f.ctx_calls()
+                        .iter()
+                        .map(|c| {
+                            c.what.len()
+                                + match &c.callee {
+                                    CtxCallee::Func(n) => n.len(),
+                                    CtxCallee::PkgFunc { path, name } => path.len() + name.len(),
+                                    CtxCallee::Method { root, fields, name } => {
+                                        root.len()
+                                            + name.len()
+                                            + fields.iter().map(|x| x.len() + 16).sum::<usize>()
+                                    }
+                                    CtxCallee::VarMethod { var, fields, name } => {
+                                        var.len()
+                                            + name.len()
+                                            + fields.iter().map(|x| x.len() + 16).sum::<usize>()
+                                    }
+                                    CtxCallee::Unknown => 0,
+                                }
+                        })
+                        .sum::<usize>()
+                    + f.passed_to
+                        .as_ref()
+                        .map_or(0, |_| size_of::<(CallTarget, u8)>())
                     + f.effects().iter().map(|e| s(&e.what)).sum::<usize>()
                     + f.pending_effects()
                         .iter()

@@ -137,6 +137,11 @@ impl Workspace {
         self.files.values()
     }
 
+    /// Every package of the workspace.
+    pub fn packages(&self) -> impl Iterator<Item = (&PkgKey, &Package)> {
+        self.packages.iter()
+    }
+
     pub fn file_count(&self) -> usize {
         self.files.len()
     }

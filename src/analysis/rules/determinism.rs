@@ -7,10 +7,11 @@ use std::path::PathBuf;
 
 use tree_sitter::Node;
 
+use crate::analysis::callee::{Reach, Types};
 use crate::analysis::effects::Effect;
 use crate::analysis::findings::{Finding, Related, Severity};
 use crate::analysis::go::{self, field, named_children, text};
-use crate::analysis::model::{EffectSite, FuncKind, Region};
+use crate::analysis::model::{EffectSite, FileModel, FuncKind, Function, Region};
 use crate::analysis::restate_api;
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::determinism_fixes;
@@ -82,6 +83,23 @@ fn direct_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
             }
             finding.fixes = determinism_fixes::effect_fixes(cx, e.effect, s, end);
             out.push(finding);
+        }
+        // Calls that receive the handler's context and leave the workspace: I/O by convention.
+        let types = Types::new(cx.ws, cx.path);
+        for c in f.ctx_calls() {
+            if types.ctx_call(c) != Reach::Outside {
+                continue;
+            }
+            let (s, end) = c.span.range();
+            out.push(Finding::new(
+                "RS1006",
+                s,
+                end,
+                format!(
+                    "`{}` receives the handler context, so by Go convention it does I/O: it runs again on every replay and its result is not journaled; wrap it in restate.Run",
+                    c.what
+                ),
+            ));
         }
     }
 }
@@ -280,6 +298,42 @@ fn reachable(cx: &FileContext<'_>, start: &FuncRef) -> Vec<(Effect, Vec<Hop>)> {
             continue;
         }
         let pending = resolved_pending(cx, &file.path, func);
+        let types = Types::new(ws, &file.path);
+        for g in std::iter::once(func).chain(nested_literals(&file.model, fr.1)) {
+            for c in g.ctx_calls() {
+                match types.ctx_call(c) {
+                    Reach::Outside => {
+                        if found.iter().any(|(x, _)| *x == Effect::SideEffect) {
+                            continue;
+                        }
+                        let mut hops = chain.clone();
+                        hops.push(Hop {
+                            path: file.path.clone(),
+                            span: c.span,
+                            label: format!("{} (receives the context)", c.what),
+                        });
+                        found.push((Effect::SideEffect, hops));
+                    }
+                    Reach::Workspace(targets) => {
+                        for target in targets {
+                            if seen.insert(target.clone()) {
+                                let name = ws
+                                    .function(&target)
+                                    .map(|(_, t)| t.display_name())
+                                    .unwrap_or_default();
+                                let mut hops = chain.clone();
+                                hops.push(Hop {
+                                    path: file.path.clone(),
+                                    span: c.span,
+                                    label: name,
+                                });
+                                queue.push_back((target, hops));
+                            }
+                        }
+                    }
+                }
+            }
+        }
         for e in func.effects().iter().chain(pending.iter()) {
             if !e.effect.is_transitive() || found.iter().any(|(x, _)| *x == e.effect) {
                 continue;
@@ -293,15 +347,7 @@ fn reachable(cx: &FileContext<'_>, start: &FuncRef) -> Vec<(Effect, Vec<Hop>)> {
             found.push((e.effect, c));
         }
         // Calls in nested (non-Run) literals of this function run with it.
-        let nested = file
-            .model
-            .functions
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| g.kind == FuncKind::Literal && g.region != Region::Run)
-            .filter(|(gi, _)| facts::within(&file.model, Some(*gi as u32), fr.1))
-            .map(|(_, g)| g);
-        for g in std::iter::once(func).chain(nested) {
+        for g in std::iter::once(func).chain(nested_literals(&file.model, fr.1)) {
             for call in &g.calls {
                 for target in ws.resolve_call(&file.path, &call.target) {
                     if seen.insert(target.clone()) {
@@ -324,14 +370,37 @@ fn reachable(cx: &FileContext<'_>, start: &FuncRef) -> Vec<(Effect, Vec<Hop>)> {
     found
 }
 
+/// The func literals nested in function `fi` that run with it (not Run closures).
+fn nested_literals(model: &FileModel, fi: u32) -> impl Iterator<Item = &Function> {
+    model
+        .functions
+        .iter()
+        .enumerate()
+        .filter(|(_, g)| g.kind == FuncKind::Literal && g.region != Region::Run)
+        .filter(move |(gi, _)| *gi as u32 != fi && facts::within(model, Some(*gi as u32), fi))
+        .map(|(_, g)| g)
+}
+
 fn transitive_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     let mut memo: HashMap<FuncRef, Vec<(Effect, Vec<Hop>)>> = HashMap::new();
+    let types = Types::new(cx.ws, cx.path);
     for f in &cx.model.functions {
         if !f.is_handler_region() {
             continue;
         }
-        for call in &f.calls {
-            let targets = cx.ws.resolve_call(cx.path, &call.target);
+        // Helpers called by name, and those reached through a call given the context
+        // (`s.repo.Save(ctx, x)` on a workspace type).
+        let mut sites: Vec<(Span, Vec<FuncRef>)> = f
+            .calls
+            .iter()
+            .map(|call| (call.span, cx.ws.resolve_call(cx.path, &call.target)))
+            .collect();
+        for c in f.ctx_calls() {
+            if let Reach::Workspace(targets) = types.ctx_call(c) {
+                sites.push((c.span, targets));
+            }
+        }
+        for (call_span, targets) in sites {
             let mut reported: HashSet<Effect> = HashSet::new();
             for t in targets {
                 let Some((_, tf)) = cx.ws.function(&t) else {
@@ -353,7 +422,7 @@ fn transitive_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                     let mut names: Vec<String> = vec![callee_name.clone()];
                     names.extend(chain.iter().map(|h| h.label.clone()));
                     let path_text = names.join(" → ");
-                    let (s, e) = call.span.range();
+                    let (s, e) = call_span.range();
                     let mut finding = Finding::new(
                         effect.rule(),
                         s,

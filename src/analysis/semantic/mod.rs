@@ -414,6 +414,10 @@ impl<'t> Semantic<'t> {
 
     /// The import path an identifier names when it is an import's name (not shadowed).
     pub fn import_path(&self, ident: Node<'t>) -> Option<&'t str> {
+        if ident.kind() == "package_identifier" {
+            // The qualifier of a type (`pkg.T`): not an expression, so never shadowed.
+            return self.import_path_of_name(text(ident, self.src));
+        }
         let b = self.binding(self.binding_of(ident)?);
         if b.kind != BindingKind::Import {
             return None;

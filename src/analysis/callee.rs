@@ -1,0 +1,282 @@
+//! What a call does, across files: the callee of a call that receives a context (`CtxCall`),
+//! resolved through the workspace's summaries. Types are followed through struct fields (embedded
+//! ones too), package variables and defined types; methods through the workspace's named types
+//! and interfaces (an interface method is its implementations in the workspace, when they are
+//! known). Whatever is not the workspace's own code is, by Go's convention for a function that
+//! takes a `context.Context`, I/O.
+
+use std::path::{Path, PathBuf};
+
+use crate::analysis::model::{CallTarget, CtxCall, CtxCallee, FileModel};
+use crate::analysis::semantic::types::normalize;
+use crate::analysis::workspace::{PkgKey, Workspace};
+
+pub type FuncRef = (PathBuf, u32);
+
+/// What a call that receives a context reaches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Functions of the workspace: judged by their bodies.
+    Workspace(Vec<FuncRef>),
+    /// Code outside the workspace (a dependency, an interface with no implementation here, a func
+    /// value): by convention, I/O.
+    Outside,
+}
+
+/// The workspace's view of types, from one file's position.
+pub struct Types<'a> {
+    ws: &'a Workspace,
+    from: &'a Path,
+}
+
+/// A type resolved to where it is declared.
+enum Declared<'a> {
+    /// A type of a workspace package: the package and the type's name.
+    Workspace(PkgKey, &'a str),
+    /// Outside the workspace (or a builtin).
+    Outside,
+}
+
+impl<'a> Types<'a> {
+    pub fn new(ws: &'a Workspace, from: &'a Path) -> Self {
+        Types { ws, from }
+    }
+
+    /// Resolve a context call's callee.
+    pub fn ctx_call(&self, c: &CtxCall) -> Reach {
+        match &c.callee {
+            CtxCallee::Func(name) => self.workspace_or_outside(
+                self.ws
+                    .resolve_call(self.from, &CallTarget::Func(name.clone())),
+            ),
+            CtxCallee::PkgFunc { path, name } => {
+                if self.ws.resolve_import(self.from, path).is_none() {
+                    return Reach::Outside;
+                }
+                self.workspace_or_outside(self.ws.resolve_call(
+                    self.from,
+                    &CallTarget::PkgFunc {
+                        path: path.clone(),
+                        name: name.clone(),
+                    },
+                ))
+            }
+            CtxCallee::Method { root, fields, name } => {
+                let ty = self.follow(self.here(), root, fields);
+                match ty {
+                    Some((key, ty)) => self.method(&key, &ty, name, 0),
+                    None => Reach::Outside,
+                }
+            }
+            CtxCallee::VarMethod { var, fields, name } => {
+                let Some(key) = self.ws.package_of(self.from).map(|(k, _)| k) else {
+                    return Reach::Outside;
+                };
+                let Some(root) = self.var_type(&key, var) else {
+                    return Reach::Outside;
+                };
+                match self.follow(Some(key), &root, fields) {
+                    Some((key, ty)) => self.method(&key, &ty, name, 0),
+                    None => Reach::Outside,
+                }
+            }
+            CtxCallee::Unknown => Reach::Outside,
+        }
+    }
+
+    fn workspace_or_outside(&self, targets: Vec<FuncRef>) -> Reach {
+        if targets.is_empty() {
+            Reach::Outside
+        } else {
+            Reach::Workspace(targets)
+        }
+    }
+
+    fn here(&self) -> Option<PkgKey> {
+        self.ws.package_of(self.from).map(|(k, _)| k)
+    }
+
+    /// Where a normalised type is declared, seen from package `pkg` (a bare name is `pkg`'s).
+    fn declared<'t>(&self, pkg: &Option<PkgKey>, ty: &'t str) -> Declared<'t> {
+        let bare = ty.trim_start_matches('*');
+        match bare.rsplit_once('.') {
+            Some((path, name)) => match self.ws.resolve_import(self.from, path) {
+                Some(key) => Declared::Workspace(key, name),
+                None => Declared::Outside,
+            },
+            None => match pkg {
+                Some(k) if !is_builtin(bare) => Declared::Workspace(k.clone(), bare),
+                _ => Declared::Outside,
+            },
+        }
+    }
+
+    /// `root.f1.f2...`: the package and type the path ends at (None when a field is unknown or
+    /// the type leaves the workspace before the last field).
+    fn follow(
+        &self,
+        pkg: Option<PkgKey>,
+        root: &str,
+        fields: &[Box<str>],
+    ) -> Option<(Option<PkgKey>, String)> {
+        let mut pkg = pkg;
+        let mut ty = root.to_string();
+        for f in fields {
+            let (key, next) = self.field_type(&pkg, &ty, f, 0)?;
+            pkg = key;
+            ty = next;
+        }
+        Some((pkg, ty))
+    }
+
+    /// The type of field `f` of `ty` (promoted through embedded fields), with the package its
+    /// bare names belong to.
+    fn field_type(
+        &self,
+        pkg: &Option<PkgKey>,
+        ty: &str,
+        f: &str,
+        depth: u32,
+    ) -> Option<(Option<PkgKey>, String)> {
+        if depth > 4 {
+            return None;
+        }
+        let Declared::Workspace(key, name) = self.declared(pkg, ty) else {
+            return None;
+        };
+        let (file, td) = self.type_decl(&key, name)?;
+        let norm = |t: &str| normalize(t, |p| file.import_path_for(p));
+        if let Some((_, t)) = td.fields.iter().find(|(n, _)| n == f) {
+            return Some((Some(key.clone()), norm(t)));
+        }
+        if let Some(u) = &td.underlying {
+            return self.field_type(&Some(key.clone()), &norm(u), f, depth + 1);
+        }
+        // Promoted from an embedded field (named after its type).
+        for (n, t) in &td.fields {
+            let base = t.trim_start_matches('*');
+            if base.rsplit('.').next() == Some(n.as_str())
+                && let Some(found) = self.field_type(&Some(key.clone()), &norm(t), f, depth + 1)
+            {
+                return Some(found);
+            }
+        }
+        None
+    }
+
+    /// Method `name` of `ty`: the workspace methods it can be (an interface's implementations),
+    /// or outside.
+    fn method(&self, pkg: &Option<PkgKey>, ty: &str, name: &str, depth: u32) -> Reach {
+        if depth > 4 {
+            return Reach::Outside;
+        }
+        let Declared::Workspace(key, tname) = self.declared(pkg, ty) else {
+            return Reach::Outside;
+        };
+        let Some(p) = self.ws.package(&key) else {
+            return Reach::Outside;
+        };
+        if let Some(targets) = p.funcs.get(&format!("{tname}.{name}"))
+            && !targets.is_empty()
+        {
+            return Reach::Workspace(targets.clone());
+        }
+        let Some((file, td)) = self.type_decl(&key, tname) else {
+            return Reach::Outside;
+        };
+        let norm = |t: &str| normalize(t, |p| file.import_path_for(p));
+        if td.is_interface {
+            return self.implementations(&td.methods, name);
+        }
+        if let Some(u) = &td.underlying {
+            return self.method(&Some(key.clone()), &norm(u), name, depth + 1);
+        }
+        // Promoted from an embedded field.
+        for (n, t) in &td.fields {
+            let base = t.trim_start_matches('*');
+            if base.rsplit('.').next() == Some(n.as_str()) {
+                let r = self.method(&Some(key.clone()), &norm(t), name, depth + 1);
+                if r != Reach::Outside {
+                    return r;
+                }
+            }
+        }
+        Reach::Outside
+    }
+
+    /// Workspace methods named `name` on types that have every method of the interface.
+    fn implementations(&self, iface: &[String], name: &str) -> Reach {
+        let mut out = vec![];
+        for (_, p) in self.ws.packages() {
+            for (key, targets) in &p.funcs {
+                let Some((tname, m)) = key.split_once('.') else {
+                    continue;
+                };
+                if m != name {
+                    continue;
+                }
+                let has_all = iface.iter().all(|im| {
+                    im.contains(['.', ' ', '[']) || p.funcs.contains_key(&format!("{tname}.{im}"))
+                });
+                if has_all {
+                    out.extend(targets.iter().cloned());
+                }
+            }
+        }
+        self.workspace_or_outside(out)
+    }
+
+    fn type_decl(
+        &self,
+        key: &PkgKey,
+        name: &str,
+    ) -> Option<(&'a FileModel, &'a crate::analysis::model::TypeDecl)> {
+        let p = self.ws.package(key)?;
+        p.files.iter().find_map(|path| {
+            let f = self.ws.file(path)?;
+            let td = f.model.types.iter().find(|t| t.name == name)?;
+            Some((&f.model, td))
+        })
+    }
+
+    /// The type of a package-level variable of package `key` (from any of its files).
+    fn var_type(&self, key: &PkgKey, var: &str) -> Option<String> {
+        let p = self.ws.package(key)?;
+        p.files.iter().find_map(|path| {
+            let f = self.ws.file(path)?;
+            let v = f.model.package_vars.iter().find(|v| v.name == var)?;
+            v.ty.as_deref()
+                .map(|t| normalize(t, |p| f.model.import_path_for(p)))
+        })
+    }
+}
+
+fn is_builtin(t: &str) -> bool {
+    matches!(
+        t,
+        "string"
+            | "bool"
+            | "int"
+            | "int8"
+            | "int16"
+            | "int32"
+            | "int64"
+            | "uint"
+            | "uint8"
+            | "uint16"
+            | "uint32"
+            | "uint64"
+            | "uintptr"
+            | "float32"
+            | "float64"
+            | "byte"
+            | "rune"
+            | "error"
+            | "any"
+    ) || t.starts_with("map[")
+        || t.starts_with("[]")
+        || t.starts_with("func")
+        || t.starts_with("chan")
+        || t.starts_with("interface")
+        || t.starts_with("struct")
+}
