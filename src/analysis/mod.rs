@@ -22,6 +22,7 @@ pub mod navigate;
 pub mod resolve;
 pub mod restate_api;
 pub mod rules;
+pub mod sdk_methods;
 pub mod semantic;
 pub mod snippets;
 pub mod span;

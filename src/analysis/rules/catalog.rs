@@ -270,6 +270,13 @@ pub const RULES: &[RuleInfo] = &[
         false,
     ),
     r(
+        "RS7003",
+        "send-result-as-error",
+        W,
+        "Result of Send (an Invocation, never nil) checked as an error",
+        false,
+    ),
+    r(
         "RS8001",
         "sequential-calls",
         H,

@@ -6,12 +6,15 @@
 use tree_sitter::Node;
 
 use crate::analysis::findings::{Edit, Finding, Fix, Severity, Tag};
-use crate::analysis::futures::{self, FutureKind};
+use crate::analysis::futures::{self, FutureKind, Values};
 use crate::analysis::go::{self, field, named_children, text};
 use crate::analysis::migrate::{self, Site};
 use crate::analysis::model::PkgRef;
+use crate::analysis::restate_api::CtxKind;
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::facts;
+use crate::analysis::sdk_methods::{self, SdkType};
+use crate::analysis::semantic::DeclKind;
 
 pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     let old_api = migrate::old_api(cx.gomod);
@@ -30,7 +33,7 @@ pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         out.push(site_finding(cx, site, old_api, helper_exists));
     }
     if cx.model.restate.is_some() {
-        nonexistent(cx, out);
+        nonexistent(cx, out, !old_api && !unknown_module);
     }
 }
 
@@ -141,77 +144,240 @@ const OLD_CTX_METHODS: &[&str] = &[
     "Keys",
 ];
 
-fn nonexistent(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+/// Calls of methods the SDK's values do not have. `.Done()`, `.Index()` and the pre-0.11 context
+/// methods are reported on every module; the complete method sets (`sdk_methods`) are those of
+/// sdk-go 1.0, so everything else is checked only on modules that require it (`check_sets`).
+fn nonexistent(cx: &FileContext<'_>, out: &mut Vec<Finding>, check_sets: bool) {
+    let values = Values::new(cx.ws, cx.path);
     for c in &cx.facts.calls {
         let node = c.parts.node;
         // `restate.Select` is a site of `analysis::migrate` (with its rewrite).
         let Some((recv, method)) = futures::method_call(&c.parts, cx.src) else {
             continue;
         };
-        match method {
-            "Done" if c.parts.args.is_empty() => {
-                let Some(kind) = futures::kind_of(recv, cx.sem, cx.model) else {
+        if let Some(ctx) = ctx_kind(cx, recv) {
+            if ctx.is_handler() && OLD_CTX_METHODS.contains(&method) {
+                out.push(old_ctx_method(cx, node, recv, method));
+            } else if check_sets
+                && let Some(ty) = sdk_methods::get("restate", ctx.type_name())
+                && !ty.has(method)
+            {
+                out.push(missing_method(c, ty, method, ""));
+            }
+            continue;
+        }
+        let Some(kind) = futures::sdk_value_of(recv, cx.sem, cx.model, &values) else {
+            continue;
+        };
+        let Some(ty) = sdk_methods::of_kind(kind) else {
+            continue;
+        };
+        if ty.has(method) {
+            continue;
+        }
+        match (kind, method) {
+            (_, "Done") if kind.is_awaitable() => {
+                let Some(accessor) = ty.accessor else {
                     continue;
                 };
-                let accessor = match kind {
-                    FutureKind::Response | FutureKind::Attach => "Response",
-                    FutureKind::RunAsync
-                    | FutureKind::Awakeable
-                    | FutureKind::Signal
-                    | FutureKind::Promise => "Result",
-                    _ => continue,
-                };
-                let (ns, ne) = c.parts.name_range();
-                out.push(
-                    Finding::new(
-                        "RS9002",
-                        node.start_byte(),
-                        node.end_byte(),
-                        format!(
-                            "{} has no Done() method (only restate.After's future does): use .{accessor}()",
-                            kind.type_name()
-                        ),
-                    )
-                    .with_fix(rewrite(format!("Use {accessor}()"), ns, ne, accessor)),
+                let message = format!(
+                    "{} has no Done() method (only restate.After's future does); it has {}: use .{accessor}()",
+                    ty.display,
+                    ty.listing()
                 );
+                out.push(rs9002(node, message).with_fix(done_fix(cx, c, accessor)));
             }
-            "Index"
-                if c.parts.args.is_empty()
-                    && futures::kind_of(recv, cx.sem, cx.model)
-                        == Some(FutureKind::WaitFirstResult) =>
-            {
-                let mut f = Finding::new(
-                    "RS9002",
-                    node.start_byte(),
-                    node.end_byte(),
+            (FutureKind::WaitFirstResult, "Index") => {
+                let mut f = rs9002(
+                    node,
                     "the future returned by restate.WaitFirst has no Index(): compare it with the futures you passed (`if first == timeout`) or use a type switch",
                 );
                 f.fixes.extend(index_comparison(cx, node, recv));
                 out.push(f);
             }
-            m if OLD_CTX_METHODS.contains(&m) => {
-                if !facts::is_handler_ctx(cx, recv) {
-                    continue;
-                }
-                let p = match &cx.model.restate {
-                    Some(PkgRef::Named(a)) => format!("{a}."),
-                    _ => String::new(),
+            _ if !check_sets => {}
+            // The awakeable (any future) is the future: `.Future()` is dropped, and what was
+            // called on its result is reported on its own.
+            (_, "Future") if kind.is_awaitable() && c.parts.args.is_empty() => {
+                let what = match kind {
+                    FutureKind::Awakeable => "the awakeable",
+                    FutureKind::Promise => "the promise",
+                    FutureKind::Signal => "the signal",
+                    _ => "the value",
                 };
-                let _ = named_children;
-                out.push(Finding::new(
-                    "RS9002",
-                    node.start_byte(),
-                    node.end_byte(),
-                    format!(
-                        "`{}.{m}` is the pre-0.11 API: Restate operations are package functions taking the context, e.g. `{p}{m}({}, ...)`",
-                        text(recv, cx.src),
-                        text(recv, cx.src)
-                    ),
-                ));
+                let itself = futures::snippet(recv, cx.src);
+                let message = format!(
+                    "{} has no Future() method: {what} already is the future (it has {}); use `{itself}` itself",
+                    ty.display,
+                    ty.listing(),
+                );
+                out.push(rs9002(node, message).with_fix(Fix {
+                    title: format!("Use {itself} itself"),
+                    edits: vec![Edit::replace(recv.end_byte(), node.end_byte(), "")],
+                    safe: true,
+                    snippet: false,
+                }));
             }
-            _ => {}
+            // RS7003 reports an Invocation used as an error.
+            (FutureKind::Invocation, "Error") => {}
+            // `restate.Rand(ctx).UUID()` is RS9001's (a 0.x method with its rewrite).
+            (FutureKind::Rand, "UUID" | "Source") if is_sdk_call(cx, recv, "Rand") => {}
+            (FutureKind::Rand, "UUID") => out.push(missing_method(
+                c,
+                ty,
+                method,
+                "; sdk-go 1.0 moved it to restate.UUID(ctx)",
+            )),
+            (FutureKind::Rand, "Source") => out.push(missing_method(
+                c,
+                ty,
+                method,
+                "; sdk-go 1.0 moved it to restate.RandSource(ctx)",
+            )),
+            (FutureKind::WaitFirstResult, _) => out.push(missing_method(
+                c,
+                ty,
+                method,
+                ": compare it with the futures you passed, then call that future's accessor",
+            )),
+            _ => out.push(missing_method(c, ty, method, "")),
         }
     }
+}
+
+/// `.Done()` -> `.Response()`/`.Result()`. `Done()` gives one value and the accessors two (the
+/// value and the error), so a lone `err := f.Done()` becomes `_, err := f.Result()`. Where the
+/// count of values cannot be made to match (`return f.Done()` from a function returning only an
+/// error, an argument) the rename is offered but not applied by fixAll.
+fn done_fix(cx: &FileContext<'_>, c: &facts::CallFact<'_>, accessor: &str) -> Fix {
+    let (ns, ne) = c.parts.name_range();
+    let mut fix = rewrite(format!("Use {accessor}()"), ns, ne, accessor);
+    let call = c.parts.node;
+    let mut cur = call;
+    let mut parent = cx.sem.parent(call);
+    while let Some(p) = parent.filter(|p| p.kind() == "parenthesized_expression") {
+        cur = p;
+        parent = cx.sem.parent(p);
+    }
+    fix.safe = match parent.map(|p| (p, p.kind())) {
+        Some((_, "expression_statement")) => true,
+        Some((list, "expression_list")) => {
+            let values = named_children(list);
+            let stmt = cx.sem.parent(list);
+            match stmt.map(|s| (s, s.kind())) {
+                Some((stmt, "short_var_declaration" | "assignment_statement"))
+                    if field(stmt, "right") == Some(list) && values == [cur] =>
+                {
+                    let lefts = field(stmt, "left").map(named_children).unwrap_or_default();
+                    match lefts.as_slice() {
+                        [one] => {
+                            fix.edits.insert(0, Edit::insert(one.start_byte(), "_, "));
+                            true
+                        }
+                        [_, _] => true,
+                        _ => false,
+                    }
+                }
+                Some((ret, "return_statement")) if values == [cur] => {
+                    result_count(cx, ret) == Some(2)
+                }
+                _ => false,
+            }
+        }
+        _ => false,
+    };
+    fix
+}
+
+/// How many results the function around `n` declares.
+fn result_count(cx: &FileContext<'_>, n: Node<'_>) -> Option<usize> {
+    let result = match cx.sem.enclosing_func(n).map(|f| field(f, "result")) {
+        Some(Some(r)) => r,
+        Some(None) => return Some(0),
+        None => return None,
+    };
+    if result.kind() != "parameter_list" {
+        return Some(1);
+    }
+    Some(
+        named_children(result)
+            .into_iter()
+            .map(|p| {
+                let mut cursor = p.walk();
+                p.children_by_field_name("name", &mut cursor).count().max(1)
+            })
+            .sum(),
+    )
+}
+
+/// An RS9002 finding over the whole call.
+fn rs9002(call: Node<'_>, message: impl Into<String>) -> Finding {
+    Finding::new("RS9002", call.start_byte(), call.end_byte(), message)
+}
+
+/// `x.M(...)` where `x`'s type has no `M`: what it has, and the closest method when one is close.
+fn missing_method(c: &facts::CallFact<'_>, ty: &SdkType, method: &str, advice: &str) -> Finding {
+    let node = c.parts.node;
+    let suggestion = sdk_methods::suggest(ty, method);
+    let hint = match suggestion {
+        Some(s) if advice.is_empty() => format!("; did you mean {s}()?"),
+        _ => advice.to_string(),
+    };
+    let mut f = rs9002(
+        node,
+        format!(
+            "{} has no {method}() method; it has {}{hint}",
+            ty.display,
+            ty.listing()
+        ),
+    );
+    if let Some(s) = suggestion.filter(|_| advice.is_empty()) {
+        let (ns, ne) = c.parts.name_range();
+        // A guess: the user confirms it, fixAll does not apply it.
+        f.fixes.push(Fix {
+            safe: false,
+            ..rewrite(format!("Use {s}()"), ns, ne, s)
+        });
+    }
+    f
+}
+
+fn old_ctx_method(cx: &FileContext<'_>, node: Node<'_>, recv: Node<'_>, m: &str) -> Finding {
+    let p = match &cx.model.restate {
+        Some(PkgRef::Named(a)) => format!("{a}."),
+        _ => String::new(),
+    };
+    rs9002(
+        node,
+        format!(
+            "`{}.{m}` is the pre-0.11 API: Restate operations are package functions taking the context, e.g. `{p}{m}({}, ...)`",
+            text(recv, cx.src),
+            text(recv, cx.src)
+        ),
+    )
+}
+
+/// The Restate context type of a context parameter (`ctx restate.ObjectContext`, a Run
+/// closure's `restate.RunContext`).
+fn ctx_kind(cx: &FileContext<'_>, n: Node<'_>) -> Option<CtxKind> {
+    let n = go::unparen(n);
+    if n.kind() != "identifier" {
+        return None;
+    }
+    let d = cx.sem.resolve(n)?;
+    if d.kind != DeclKind::Param {
+        return None;
+    }
+    let f = cx.model.function_at_start(d.func?.start_byte())?;
+    let ctx = cx.model.functions.get(f as usize)?.ctx.as_ref()?;
+    (ctx.decl as usize == d.id()).then_some(ctx.kind)
+}
+
+/// Whether `n` is the call `<restate>.name(...)`.
+fn is_sdk_call(cx: &FileContext<'_>, n: Node<'_>, name: &str) -> bool {
+    go::call_parts(go::unparen(n)).is_some_and(|call| {
+        crate::analysis::model::sdk_fn(&cx.model.restate, &call.callee(cx.src)) == Some(name)
+    })
 }
 
 /// `winner.Index() == 1` -> `winner == timeout`, where `timeout` is the second future the
