@@ -3,7 +3,7 @@
 //! the call site in the handler with the chain as related information.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use tree_sitter::Node;
 
@@ -20,6 +20,7 @@ use crate::analysis::rules::flowkit;
 use crate::analysis::semantic::DeclKind;
 use crate::analysis::semantic::types;
 use crate::analysis::span::Span;
+use crate::analysis::workspace::Workspace;
 
 pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     direct_effects(cx, out);
@@ -299,7 +300,7 @@ fn reachable(cx: &FileContext<'_>, start: &FuncRef) -> Vec<(Effect, Vec<Hop>)> {
         }
         let pending = resolved_pending(cx, &file.path, func);
         let types = Types::new(ws, &file.path);
-        for g in std::iter::once(func).chain(nested_literals(&file.model, fr.1)) {
+        for g in std::iter::once(func).chain(nested_literals(ws, &file.path, &file.model, fr.1)) {
             for c in g.ctx_calls() {
                 match types.ctx_call(c) {
                     Reach::Outside => {
@@ -347,7 +348,7 @@ fn reachable(cx: &FileContext<'_>, start: &FuncRef) -> Vec<(Effect, Vec<Hop>)> {
             found.push((e.effect, c));
         }
         // Calls in nested (non-Run) literals of this function run with it.
-        for g in std::iter::once(func).chain(nested_literals(&file.model, fr.1)) {
+        for g in std::iter::once(func).chain(nested_literals(ws, &file.path, &file.model, fr.1)) {
             for call in &g.calls {
                 for target in ws.resolve_call(&file.path, &call.target) {
                     if seen.insert(target.clone()) {
@@ -370,14 +371,40 @@ fn reachable(cx: &FileContext<'_>, start: &FuncRef) -> Vec<(Effect, Vec<Hop>)> {
     found
 }
 
-/// The func literals nested in function `fi` that run with it (not Run closures).
-fn nested_literals(model: &FileModel, fi: u32) -> impl Iterator<Item = &Function> {
+/// The func literals nested in function `fi` of the file at `path` that run with it: not Run
+/// closures, and not closures handed to a Run wrapper of the workspace (nor nested in one).
+fn nested_literals<'m>(
+    ws: &'m Workspace,
+    path: &'m Path,
+    model: &'m FileModel,
+    fi: u32,
+) -> impl Iterator<Item = &'m Function> {
+    let wrapped = move |gi: usize| {
+        let mut cur = Some(gi as u32);
+        while let Some(i) = cur.filter(|i| *i != fi) {
+            let Some(g) = model.functions.get(i as usize) else {
+                return false;
+            };
+            if let Some((target, arg)) = g.passed_to.as_deref()
+                && ws
+                    .resolve_call(path, target)
+                    .iter()
+                    .filter_map(|r| ws.function(r))
+                    .any(|(_, w)| w.summary.run_wrapper() == Some(*arg as usize))
+            {
+                return true;
+            }
+            cur = g.parent;
+        }
+        false
+    };
     model
         .functions
         .iter()
         .enumerate()
         .filter(|(_, g)| g.kind == FuncKind::Literal && g.region != Region::Run)
         .filter(move |(gi, _)| *gi as u32 != fi && facts::within(model, Some(*gi as u32), fi))
+        .filter(move |(gi, _)| !wrapped(*gi))
         .map(|(_, g)| g)
 }
 

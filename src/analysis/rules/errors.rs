@@ -7,6 +7,7 @@ use tree_sitter::Node;
 use crate::analysis::findings::{Edit, Finding, Fix};
 use crate::analysis::fixes::with_tidy_imports;
 use crate::analysis::go::{self, Callee, call_parts, field, named_children, string_value, text};
+use crate::analysis::model::Summary;
 use crate::analysis::restate_api;
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::facts;
@@ -208,6 +209,35 @@ fn terminal_wrap(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 snippet: false,
             });
             out.push(f);
+            continue;
+        }
+        // A helper of the workspace built on errors.Is/As (`db.IsNotFound(err)`), given the error
+        // of a Restate operation.
+        if c.sdk.is_none()
+            && let Some(helper) = cx
+                .callees(&c.parts)
+                .into_iter()
+                .find(|f| f.summary.has(Summary::TESTS_ERROR_PARAM))
+            && c.parts.args.iter().any(|a| {
+                let a = go::unparen(*a);
+                a.kind() == "identifier"
+                    && cx.sem.resolve(a).is_some()
+                    && cx
+                        .sem
+                        .reaching_value(a)
+                        .is_some_and(|v| from_restate_operation(v, cx))
+            })
+        {
+            out.push(Finding::new(
+                "RS4002",
+                c.parts.node.start_byte(),
+                c.parts.node.end_byte(),
+                format!(
+                    "`{}` inspects the error of a Restate operation with errors.Is/As: only its code and message survive the journal, so the branch is dead after a failure or a replay; return a terminal error with a code from the step and test {}",
+                    helper.display_name(),
+                    crate::analysis::migrate::advice::read_code(cx.gomod, "restate.")
+                ),
+            ));
             continue;
         }
         // errors.Is / errors.As on an error that came out of a Restate operation.

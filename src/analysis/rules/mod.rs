@@ -33,7 +33,7 @@ use tree_sitter::Tree;
 use crate::analysis::config::Config;
 use crate::analysis::findings::Finding;
 use crate::analysis::gomod::GoMod;
-use crate::analysis::model::FileModel;
+use crate::analysis::model::{CallTarget, FileModel, FuncKind, Region};
 use crate::analysis::semantic::Semantic;
 use crate::analysis::span::Locator;
 use crate::analysis::suppress;
@@ -85,6 +85,64 @@ impl<'a> FileContext<'a> {
             Some(file) => same_function(self.model, &file.model, local),
             None => Some(local),
         }
+    }
+
+    /// What a call may reach in the workspace, when syntax shows it (see `model::CallTarget`).
+    pub fn call_target(&self, parts: &crate::analysis::go::CallParts<'a>) -> Option<CallTarget> {
+        use crate::analysis::go::Callee;
+        Some(match parts.callee(self.src) {
+            Callee::Ident(name) => {
+                if crate::analysis::go::is_builtin_func(name)
+                    || self.sem.resolve(parts.func).is_some()
+                {
+                    return None;
+                }
+                CallTarget::Func(name.into())
+            }
+            Callee::Selector {
+                operand,
+                operand_ident,
+                name,
+            } => {
+                if operand_ident.is_some()
+                    && let Some(path) = self.sem.import_path(operand)
+                {
+                    CallTarget::PkgFunc {
+                        path: path.into(),
+                        name: name.into(),
+                    }
+                } else {
+                    CallTarget::Method {
+                        type_name: self.sem.named_type_of(operand)?.into(),
+                        name: name.into(),
+                    }
+                }
+            }
+            Callee::Other => return None,
+        })
+    }
+
+    /// The workspace functions a call reaches, with their summaries.
+    pub fn callees(
+        &self,
+        parts: &crate::analysis::go::CallParts<'a>,
+    ) -> Vec<&'a crate::analysis::model::Function> {
+        let Some(target) = self.call_target(parts) else {
+            return vec![];
+        };
+        self.ws
+            .resolve_call(self.path, &target)
+            .iter()
+            .filter_map(|r| self.ws.function(r).map(|(_, f)| f))
+            .collect()
+    }
+
+    /// For a call of a Run wrapper (`RunAWS(ctx, fn)`): the position of the function it runs as
+    /// a step.
+    pub fn wrapper_param(&self, parts: &crate::analysis::go::CallParts<'a>) -> Option<usize> {
+        self.callees(parts)
+            .iter()
+            .find_map(|f| f.summary.run_wrapper())
     }
 
     /// The registered handler whose function is `local` in `self.model`.
@@ -142,6 +200,17 @@ pub fn check_file_with(input: &FileInput<'_>, families: &[(&str, bool, Family)])
         return vec![];
     }
     let sem = Semantic::build(input.src, input.tree);
+    // Func literals handed to a Run wrapper of the workspace are Run closures: a copy of the
+    // model says so when there are any (rare; the model is not copied otherwise).
+    let wrapped = run_wrapped(input);
+    let patched;
+    let model = if wrapped.is_empty() {
+        input.model
+    } else {
+        patched = with_wrapped_closures(input.model, &wrapped);
+        &patched
+    };
+    let input = &FileInput { model, ..*input };
     let facts = Facts::collect(&sem, input.model);
     let loc = Locator::new(input.src);
     let cx = &FileContext {
@@ -188,6 +257,44 @@ pub fn check_file_with(input: &FileInput<'_>, families: &[(&str, bool, Family)])
         }
     }
     finish(cx, all)
+}
+
+/// Func literals of the file handed to a Run wrapper at the position it runs as a step.
+pub fn run_wrapped(input: &FileInput<'_>) -> Vec<u32> {
+    input
+        .model
+        .functions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, f)| {
+            let (target, arg) = f.passed_to.as_deref()?;
+            let wraps = input
+                .ws
+                .resolve_call(input.path, target)
+                .iter()
+                .filter_map(|r| input.ws.function(r))
+                .any(|(_, g)| g.summary.run_wrapper() == Some(*arg as usize));
+            wraps.then_some(i as u32)
+        })
+        .collect()
+}
+
+/// A copy of `model` where the `wrapped` literals, and the literals nested in them, are Run
+/// closures.
+fn with_wrapped_closures(model: &FileModel, wrapped: &[u32]) -> FileModel {
+    let mut m = model.clone();
+    for i in 0..m.functions.len() {
+        let inside = wrapped
+            .iter()
+            .any(|w| crate::analysis::rules::facts::within(&m, Some(i as u32), *w));
+        if inside && m.functions[i].kind == FuncKind::Literal {
+            if wrapped.contains(&(i as u32)) {
+                m.functions[i].run_closure = true;
+            }
+            m.functions[i].region = Region::Run;
+        }
+    }
+    m
 }
 
 /// Apply the configured severities (dropping rules turned off) and suppression comments.

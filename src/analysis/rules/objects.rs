@@ -7,7 +7,7 @@ use tree_sitter::Node;
 use crate::analysis::findings::{Edit, Finding, Fix};
 use crate::analysis::futures::{self, FutureKind};
 use crate::analysis::go::{self, field, named_children, text};
-use crate::analysis::model::{FuncKind, ReflectSite, StateOpKind};
+use crate::analysis::model::{FuncKind, ReflectSite, StateOpKind, Summary};
 use crate::analysis::restate_api::{CtxKind, HandlerKind, OpClass, ServiceKind, op_class};
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::wiring::suggest;
@@ -329,17 +329,31 @@ fn polling_loops(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         let Some(body) = field(f.node, "body") else {
             continue;
         };
+        // Directly, or through helpers of the workspace (a Run wrapper, a helper that reads
+        // state or sleeps).
+        let helpers = |c: &facts::CallFact<'_>, flag: u8| {
+            c.sdk.is_none()
+                && cx
+                    .callees(&c.parts)
+                    .iter()
+                    .any(|f| f.summary.has(flag) || f.summary.run_wrapper().is_some())
+        };
         let observes = cx.facts.calls_in(body).iter().any(|c| {
             (matches!(
                 c.sdk.and_then(op_class),
                 Some(OpClass::StateRead | OpClass::Run)
             ) || futures::method_call(&c.parts, cx.src).is_some_and(|(r, m)| {
                 m == "Request" && futures::kind_of(r, cx.sem, cx.model) == Some(FutureKind::Client)
-            }))
+            }) || helpers(c, Summary::JOURNALS))
         });
         let sleeps = cx.facts.calls_in(body).iter().any(|c| {
             c.sdk == Some("Sleep")
                     || matches!(c.parts.callee(cx.src), go::Callee::Selector { operand_ident: Some(a), name: "Sleep", .. } if cx.model.import_path_for(a) == Some("time"))
+                    || (c.sdk.is_none()
+                        && cx
+                            .callees(&c.parts)
+                            .iter()
+                            .any(|f| f.summary.has(Summary::SLEEPS)))
         });
         if !(observes && sleeps) {
             continue;

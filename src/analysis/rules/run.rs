@@ -10,7 +10,7 @@ use tree_sitter::Node;
 use crate::analysis::findings::{Edit, Finding, Fix, Severity};
 use crate::analysis::futures::{self, FutureKind};
 use crate::analysis::go::{self, field, named_children, text};
-use crate::analysis::model::PkgRef;
+use crate::analysis::model::{PkgRef, Summary};
 use crate::analysis::restate_api::{self, OpClass};
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::facts::{self, CallFact};
@@ -20,19 +20,36 @@ use crate::analysis::semantic::DeclKind;
 pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
     let mut seen_ids: HashSet<usize> = HashSet::new();
     let mut seen_calls: HashSet<usize> = HashSet::new();
-    let runs = || {
-        cx.facts
-            .calls
-            .iter()
-            .filter(|c| c.sdk.is_some_and(restate_api::is_run))
-    };
-    let closures: HashSet<usize> = runs()
-        .filter_map(|c| c.parts.arg(1).filter(|a| a.kind() == "func_literal"))
+    // Steps: calls of Run/RunAsync/RunVoid, and of the workspace's Run wrappers, with the
+    // position of the function they run.
+    let runs: Vec<(&CallFact<'_>, usize)> = cx
+        .facts
+        .calls
+        .iter()
+        .filter_map(|c| {
+            if c.sdk.is_some_and(restate_api::is_run) {
+                return Some((c, 1));
+            }
+            if c.sdk.is_some() {
+                return None;
+            }
+            let has_literal = c.parts.args.iter().any(|a| a.kind() == "func_literal");
+            has_literal
+                .then(|| cx.wrapper_param(&c.parts))
+                .flatten()
+                .map(|i| (c, i))
+        })
+        .collect();
+    let closures: HashSet<usize> = runs
+        .iter()
+        .filter_map(|(c, i)| c.parts.arg(*i).filter(|a| a.kind() == "func_literal"))
         .map(|c| c.start_byte())
         .collect();
-    for call in runs() {
-        unnamed_run(cx, call, out);
-        let Some(closure) = call.parts.arg(1).filter(|a| a.kind() == "func_literal") else {
+    for &(call, at) in &runs {
+        if call.sdk.is_some() {
+            unnamed_run(cx, call, out);
+        }
+        let Some(closure) = call.parts.arg(at).filter(|a| a.kind() == "func_literal") else {
             continue;
         };
         ctx_in_run(cx, call, closure, &closures, &mut seen_ids, out);
@@ -76,13 +93,25 @@ fn unnamed_run(cx: &FileContext<'_>, call: &CallFact<'_>, out: &mut Vec<Finding>
     }
     let name = call.sdk.unwrap_or("Run");
     let label = step_label(cx, call);
+    // In a Run wrapper, every step run through the wrapper is the unnamed one.
+    let wrapper = call
+        .func
+        .and_then(|i| cx.model.functions.get(i as usize))
+        .filter(|f| f.summary.run_wrapper().is_some())
+        .map(|f| f.display_name());
+    let message = match wrapper {
+        Some(w) => format!(
+            "restate.{name} in the Run wrapper `{w}` has no restate.WithName: every step run through `{w}` shows up unnamed in the journal and UI; take the name (or ...restate.RunOption) from the callers and pass it on"
+        ),
+        None => format!(
+            "restate.{name} without restate.WithName: the step shows up unnamed in the journal and UI; name it"
+        ),
+    };
     let mut f = Finding::new(
         "RS3005",
         call.parts.node.start_byte(),
         call.parts.node.end_byte(),
-        format!(
-            "restate.{name} without restate.WithName: the step shows up unnamed in the journal and UI; name it"
-        ),
+        message,
     );
     if let Some(list) = call.parts.arg_list {
         let close = list.end_byte().saturating_sub(1);
@@ -564,6 +593,17 @@ fn error_returning(cx: &FileContext<'_>, c: &CallFact<'_>) -> Option<String> {
             "Run" | "RunVoid" | "Sleep" | "WaitFirst" | "Get" | "Keys"
         )
         .then(|| format!("restate.{name}"));
+    }
+    // A helper of the workspace that hands back the error of a Restate operation.
+    if let Some(helper) = cx
+        .callees(&c.parts)
+        .into_iter()
+        .find(|f| f.summary.has(Summary::RETURNS_RESTATE_ERROR))
+    {
+        return Some(format!(
+            "`{}` (it returns the error of a Restate operation)",
+            helper.display_name()
+        ));
     }
     let (recv, method) = futures::method_call(&c.parts, cx.src)?;
     let kind = futures::kind_of(recv, cx.sem, cx.model)?;
