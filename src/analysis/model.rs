@@ -1560,7 +1560,8 @@ impl<'a, 't> Extractor<'a, 't> {
 
     // ---- effects and the call graph -----------------------------------------------------------------
 
-    /// Record the call's effect; whether it has one.
+    /// Record the call's effect; whether the call is settled as one (a call on a field whose type
+    /// is declared in another file is recorded as pending and not settled).
     fn effect_of_call(&mut self, call: &CallParts<'t>, callee: &Callee<'t, '_>) -> bool {
         let Some(fi) = self.current() else {
             return false;
@@ -1602,7 +1603,9 @@ impl<'a, 't> Extractor<'a, 't> {
             .effect_sites_mut()
             .pending
             .push(pending);
-        true
+        // Not settled until the field's type is known: when it is not a catalogued client, the
+        // call is still judged as a context call.
+        false
     }
 
     /// Package variables such as `os.Args` and writes to `os.Stdout` are effects without a call.

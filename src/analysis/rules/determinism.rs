@@ -61,12 +61,8 @@ fn direct_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         if !f.is_handler_region() {
             continue;
         }
-        for e in f
-            .effects()
-            .iter()
-            .cloned()
-            .chain(resolved_pending(cx, cx.path, f))
-        {
+        let pending = resolved_pending(cx, cx.path, f);
+        for e in f.effects().iter().chain(pending.iter()).cloned() {
             let (s, end) = e.span.range();
             let mut finding = Finding::new(e.effect.rule(), s, end, message(e.effect, &e.what));
             let subject = format!("`{}`", e.what);
@@ -88,7 +84,7 @@ fn direct_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         // Calls that receive the handler's context and leave the workspace: I/O by convention.
         let types = Types::new(cx.ws, cx.path);
         for c in f.ctx_calls() {
-            if types.ctx_call(c) != Reach::Outside {
+            if types.ctx_call(c) != Reach::Outside || pending.iter().any(|e| e.span == c.span) {
                 continue;
             }
             let (s, end) = c.span.range();
@@ -429,6 +425,7 @@ fn transitive_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         }
         for (call_span, targets) in sites {
             let mut reported: HashSet<Effect> = HashSet::new();
+            let mut at_site: Vec<(Effect, Finding)> = vec![];
             for t in targets {
                 let Some((_, tf)) = cx.ws.function(&t) else {
                     continue;
@@ -491,11 +488,38 @@ fn transitive_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                     if !judge_by_flow(cx, &mut finding, effect, &what, &subject, true) {
                         continue;
                     }
-                    out.push(finding);
+                    at_site.push((effect, finding));
                 }
             }
+            out.extend(one_per_io_call(at_site));
         }
     }
+}
+
+/// A helper that does I/O is fixed by moving the whole call into restate.Run, which also
+/// journals the clock, ids and waits it reaches on the way (a client's backoff, its idempotency
+/// key): one finding at the call, the I/O's, with the others as related information.
+fn one_per_io_call(mut at_site: Vec<(Effect, Finding)>) -> Vec<Finding> {
+    let Some(io) = at_site
+        .iter()
+        .position(|(e, f)| *e == Effect::SideEffect && f.severity >= Severity::Warning)
+    else {
+        return at_site.into_iter().map(|(_, f)| f).collect();
+    };
+    let (_, mut kept) = at_site.swap_remove(io);
+    for (_, other) in at_site {
+        if let Some(last) = other.related.last() {
+            kept.related.push(Related {
+                path: last.path.clone(),
+                span: last.span,
+                message: format!(
+                    "{} too ({}): inside restate.Run it is journaled with the call",
+                    last.message, other.code
+                ),
+            });
+        }
+    }
+    vec![kept]
 }
 
 fn tail(effect: Effect) -> &'static str {

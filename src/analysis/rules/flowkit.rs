@@ -14,6 +14,7 @@
 
 use tree_sitter::Node;
 
+use crate::analysis::callee::{Reach, Types};
 use crate::analysis::effects::{self, Effect};
 use crate::analysis::findings::Related;
 use crate::analysis::futures;
@@ -303,10 +304,25 @@ impl<'a, 't> RestatePolicy<'a, 't> {
             return false;
         };
         let callee = parts.callee(cx.src);
-        matches!(
+        if matches!(
             effects::classify_call(&parts, &callee, cx.sem, &cx.config.catalog),
             Some((Effect::SideEffect, _))
-        )
+        ) {
+            return true;
+        }
+        // A call that receives the context and leaves the workspace: I/O by Go's convention,
+        // reported on its own by RS1006.
+        let span = cx.loc.node(call);
+        let Some(c) = cx
+            .model
+            .functions
+            .iter()
+            .flat_map(|f| f.ctx_calls())
+            .find(|c| c.span == span)
+        else {
+            return false;
+        };
+        Types::new(cx.ws, cx.path).ctx_call(c) == Reach::Outside
     }
 
     /// Whether one of the call's arguments is a Restate handler context.
