@@ -23,6 +23,7 @@ pub mod rules;
 pub mod semantic;
 pub mod snippets;
 pub mod span;
+pub mod summary;
 pub mod suppress;
 pub mod symbols;
 pub mod workspace;
