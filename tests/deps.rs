@@ -10,7 +10,7 @@ use restate_lsp::analysis::model;
 use restate_lsp::analysis::summary::DepIndex;
 use restate_lsp::analysis::workspace::Workspace;
 use restate_lsp::deps::cache::DiskCache;
-use restate_lsp::deps::{self, Memory, Options, locate};
+use restate_lsp::deps::{self, Options, locate};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
@@ -253,8 +253,7 @@ fn check_clients(index: &DepIndex) {
 fn client_calls_of_the_fixture_are_known() {
     let ws = workspace();
     let cache = temp_cache("clients");
-    let mut memory = Memory::default();
-    let loaded = deps::load(&ws, &options(&cache), &mut memory);
+    let loaded = deps::load(&ws, &options(&cache));
     check_clients(&loaded.index);
     let s = &loaded.stats;
     // Imported: 14 dependency paths (the SDK is not one); otel is required but not on disk.
@@ -275,9 +274,9 @@ fn client_calls_of_the_fixture_are_known() {
 fn a_second_start_reads_the_cache_instead_of_parsing() {
     let ws = workspace();
     let cache = temp_cache("warm");
-    let cold = deps::load(&ws, &options(&cache), &mut Memory::default());
-    // A new process: nothing in memory, everything but the local replacement from disk.
-    let warm = deps::load(&ws, &options(&cache), &mut Memory::default());
+    let cold = deps::load(&ws, &options(&cache));
+    // A new process (or the server's reload): everything but the local replacement from disk.
+    let warm = deps::load(&ws, &options(&cache));
     check_clients(&warm.index);
     assert_eq!(warm.stats.packages, cold.stats.packages);
     assert_eq!(
@@ -287,18 +286,12 @@ fn a_second_start_reads_the_cache_instead_of_parsing() {
     );
     assert_eq!(warm.stats.from_disk, cold.stats.packages - 1);
     assert_eq!(warm.stats.written, 0);
-    // The same process again (the server after a go.mod edit): from memory.
-    let mut memory = Memory::default();
-    deps::load(&ws, &options(&cache), &mut memory);
-    let again = deps::load(&ws, &options(&cache), &mut memory);
-    assert_eq!(again.stats.from_memory, cold.stats.packages - 1);
-    assert_eq!(again.stats.from_disk, 0);
 
     // A corrupt file is discarded, that module parsed again and its file rewritten.
     let c = DiskCache::new(cache.clone());
     let pgx = c.path("github.com/jackc/pgx/v5", "v5.7.2");
     std::fs::write(&pgx, b"{\"format\":1,\"module\":").expect("corrupt it");
-    let repaired = deps::load(&ws, &options(&cache), &mut Memory::default());
+    let repaired = deps::load(&ws, &options(&cache));
     check_clients(&repaired.index);
     assert!(
         repaired
@@ -311,7 +304,7 @@ fn a_second_start_reads_the_cache_instead_of_parsing() {
     );
     assert_eq!(repaired.stats.written, 1);
     assert!(repaired.stats.parsed > 1);
-    let after = deps::load(&ws, &options(&cache), &mut Memory::default());
+    let after = deps::load(&ws, &options(&cache));
     assert_eq!(after.stats.parsed, 1, "{:?}", after.stats);
     let _ = std::fs::remove_dir_all(&cache);
 }
@@ -325,7 +318,7 @@ fn no_module_cache_and_no_summary_cache_are_not_errors() {
         write_cache: true,
         threads: 1,
     };
-    let loaded = deps::load(&ws, &opts, &mut Memory::default());
+    let loaded = deps::load(&ws, &opts);
     // Only the local replacement can be read.
     assert_eq!(loaded.stats.packages, 1, "{:?}", loaded.stats);
     assert!(loaded.stats.problems.is_empty());
@@ -335,7 +328,7 @@ fn no_module_cache_and_no_summary_cache_are_not_errors() {
         write_cache: true,
         threads: 1,
     };
-    let loaded = deps::load(&ws, &opts, &mut Memory::default());
+    let loaded = deps::load(&ws, &opts);
     assert_eq!(loaded.stats.packages, 1);
     assert!(loaded.stats.not_found > 10);
 }

@@ -170,11 +170,7 @@ pub fn analyze_all(
         .map(|n| n.get())
         .unwrap_or(2)
         .min(8);
-    let loaded = crate::deps::load(
-        &ws,
-        &crate::deps::Options::from_env(true, threads),
-        &mut Default::default(),
-    );
+    let loaded = crate::deps::load(&ws, &crate::deps::Options::from_env(true, threads));
     ws.set_deps(std::sync::Arc::new(loaded.index));
     let want_sites = notices && config.severity("RS9001").is_some();
     let results = check_all(&kept, &ws, config, want_sites);

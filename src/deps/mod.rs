@@ -18,7 +18,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::analysis::restate_api::SDK_PATH;
-use crate::analysis::summary::{self, DepIndex, PkgSummary, is_std, split_type_path};
+use crate::analysis::summary::{self, DepIndex, Interner, PkgSummary, is_std, split_type_path};
 use crate::analysis::workspace::Workspace;
 use cache::{DiskCache, Lookup, ModuleEntryRef};
 use read::{Origin, Resolved, Root};
@@ -67,13 +67,6 @@ struct ModuleMem {
     dirty: bool,
 }
 
-/// Summaries kept between loads (the server keeps one for its lifetime), by module@version: a
-/// reload after a go.mod edit or a new import parses only what it has not seen.
-#[derive(Default)]
-pub struct Memory {
-    modules: HashMap<ModKey, ModuleMem>,
-}
-
 /// What a load did, for the log line and the benchmarks.
 #[derive(Clone, Debug, Default)]
 pub struct Stats {
@@ -87,8 +80,6 @@ pub struct Stats {
     pub files_parsed: usize,
     /// Packages read from the disk cache.
     pub from_disk: usize,
-    /// Packages kept in memory from an earlier load.
-    pub from_memory: usize,
     /// Import paths whose directory is missing or holds no Go file.
     pub not_found: usize,
     /// Import paths no requirement of go.mod provides.
@@ -104,12 +95,11 @@ impl Stats {
     /// One line for the log.
     pub fn line(&self) -> String {
         format!(
-            "{} packages from {} modules ({} parsed, {} from the disk cache, {} kept; {} not on disk, {} not required) in {} ms",
+            "{} packages from {} modules ({} parsed, {} from the disk cache; {} not on disk, {} not required) in {} ms",
             self.packages,
             self.modules,
             self.parsed,
             self.from_disk,
-            self.from_memory,
             self.not_found,
             self.unresolved,
             self.elapsed.as_millis()
@@ -172,11 +162,16 @@ pub fn uncovered<'a>(
 
 /// Summarise the dependencies the workspace imports (see the module comment). Never fails: what
 /// cannot be found or read is counted in the stats and left out.
-pub fn load(ws: &Workspace, opts: &Options, memory: &mut Memory) -> Loaded {
+///
+/// Nothing is kept in memory between loads: the index owns the only copy of each summary, so
+/// linking packages (which sets `io` on functions that reach I/O through another package)
+/// changes them in place instead of copying them, and a reload (a go.mod edit, a new import)
+/// reads the disk cache, which costs a small fraction of a parse.
+pub fn load(ws: &Workspace, opts: &Options) -> Loaded {
     let start = Instant::now();
     let mut stats = Stats::default();
-    // Vendored and local code may have changed since the last load.
-    memory.modules.retain(|k, _| k.origin == Origin::ModCache);
+    let mut modules: HashMap<ModKey, ModuleMem> = HashMap::new();
+    let mut interner = Interner::default();
     let mut roots: Vec<Root> = vec![];
     let mut root_of: HashMap<PathBuf, usize> = HashMap::new();
     let mut queue: Vec<(String, usize, u32)> = vec![];
@@ -216,7 +211,7 @@ pub fn load(ws: &Workspace, opts: &Options, memory: &mut Memory) -> Loaded {
                 version: res.version.clone(),
                 origin: res.origin,
             };
-            let mem = memory.modules.entry(key.clone()).or_insert_with(|| {
+            let mem = modules.entry(key.clone()).or_insert_with(|| {
                 let mut m = ModuleMem::default();
                 if key.origin == Origin::ModCache
                     && let Some(cache) = &opts.cache
@@ -227,7 +222,10 @@ pub fn load(ws: &Workspace, opts: &Options, memory: &mut Memory) -> Loaded {
                             m.packages = entry
                                 .packages
                                 .into_iter()
-                                .map(|(k, v)| (k, Arc::new(v)))
+                                .map(|(k, mut v)| {
+                                    v.intern(&mut interner);
+                                    (k, Arc::new(v))
+                                })
                                 .collect();
                             m.missing = entry.missing.into_iter().collect();
                         }
@@ -242,11 +240,7 @@ pub fn load(ws: &Workspace, opts: &Options, memory: &mut Memory) -> Loaded {
                 m
             });
             if let Some(p) = mem.packages.get(&path) {
-                if read_from_disk.contains(&key) {
-                    stats.from_disk += 1;
-                } else {
-                    stats.from_memory += 1;
-                }
+                stats.from_disk += 1;
                 modules_used.insert(key);
                 found.insert(path, p.clone());
                 next.extend(
@@ -263,12 +257,13 @@ pub fn load(ws: &Workspace, opts: &Options, memory: &mut Memory) -> Loaded {
         for ((path, key, res, root, depth), parsed) in
             to_parse.iter().zip(parse_all(&to_parse, opts.threads))
         {
-            let mem = memory.modules.entry(key.clone()).or_default();
+            let mem = modules.entry(key.clone()).or_default();
             mem.dirty = true;
             match parsed {
-                Some((summary, files)) => {
+                Some((mut summary, files)) => {
                     stats.parsed += 1;
                     stats.files_parsed += files;
+                    summary.intern(&mut interner);
                     let summary = Arc::new(summary);
                     mem.packages.insert(path.clone(), summary.clone());
                     modules_used.insert(key.clone());
@@ -297,7 +292,7 @@ pub fn load(ws: &Workspace, opts: &Options, memory: &mut Memory) -> Loaded {
     if opts.write_cache
         && let Some(cache) = &opts.cache
     {
-        for (key, mem) in memory.modules.iter_mut() {
+        for (key, mem) in modules.iter_mut() {
             if !mem.dirty
                 || key.origin != Origin::ModCache
                 || (mem.packages.is_empty() && mem.missing.is_empty())

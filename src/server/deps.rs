@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use tower_lsp_server::Client;
 use tower_lsp_server::ls_types::{MessageType, Uri};
 
-use crate::deps::{self, Memory};
+use crate::deps;
 use crate::server::scheduler::{self, Job};
 use crate::server::state::{State, lock};
 
@@ -21,9 +21,6 @@ use crate::server::state::{State, lock};
 pub struct Loader {
     running: bool,
     again: bool,
-    /// Summaries kept between loads (a reload parses only what it has not seen); used by the load
-    /// task alone, outside the state lock.
-    memory: Arc<Mutex<Memory>>,
 }
 
 /// Start a load, or ask the running one to load again when it is done.
@@ -68,17 +65,17 @@ pub fn wants_load(st: &State, uri: &Uri) -> bool {
 
 async fn run(client: Client, state: Arc<Mutex<State>>) {
     loop {
-        let (ws, memory) = {
+        let ws = {
             let mut st = lock(&state);
             st.deps.again = false;
-            (st.ws.clone(), st.deps.memory.clone())
+            st.ws.clone()
         };
         let loaded = tokio::task::spawn_blocking(move || {
             // One thread: this runs beside the editor's own work on a small machine, and nothing
             // waits for it.
+            // A reload reads what an earlier load wrote to the disk cache.
             let opts = deps::Options::from_env(true, 1);
-            let mut memory = memory.lock().unwrap_or_else(|p| p.into_inner());
-            (deps::load(&ws, &opts, &mut memory), deps::describe(&opts))
+            (deps::load(&ws, &opts), deps::describe(&opts))
         })
         .await;
         let (loaded, places) = match loaded {

@@ -9,7 +9,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::analysis::summary::{
-    ExtCall, FuncSummary, PkgSummary, TypeKind, TypeSummary, split_type_path,
+    ExtCall, FuncSummary, Interner, PkgSummary, Ty, TypeKind, TypeSummary, split_type_path,
 };
 
 /// Embedded types and aliases followed on lookup.
@@ -137,13 +137,14 @@ impl DepIndex {
         self.package(import_path)?.var_type(name)
     }
 
-    /// The summaries' own heap (see `PkgSummary::heap_bytes`) plus the tables.
+    /// The summaries' own heap (see `PkgSummary::heap`, shared strings once) plus the tables.
     pub fn heap_bytes(&self) -> usize {
-        self.packages
-            .iter()
-            .map(|(k, p)| k.len() + std::mem::size_of::<PkgSummary>() + p.heap_bytes())
-            .sum::<usize>()
-            + self.covered.iter().map(|c| c.len() + 24).sum::<usize>()
+        let mut h = crate::analysis::summary::Heap::default();
+        for (k, p) in &self.packages {
+            h.bytes += k.len() + std::mem::size_of::<PkgSummary>();
+            p.heap(&mut h);
+        }
+        h.bytes + self.covered.iter().map(|c| c.len() + 24).sum::<usize>()
     }
 
     /// What an I/O-reaching callee in another package does, when known.
@@ -183,6 +184,7 @@ impl DepIndex {
             Func(usize),
             Method(usize, usize),
         }
+        let mut interner = Interner::default();
         for _ in 0..MAX_ROUNDS {
             let mut updates: Vec<(String, At, String)> = vec![];
             for (path, p) in &self.packages {
@@ -217,7 +219,9 @@ impl DepIndex {
                     At::Method(t, m) => p.types.get_mut(t).and_then(|t| t.methods.get_mut(m)),
                 };
                 if let Some(f) = f {
-                    f.io = Some(io.into());
+                    let mut io: Ty = io.into();
+                    interner.intern(&mut io);
+                    f.io = Some(io);
                     f.calls = Box::new([]);
                 }
             }

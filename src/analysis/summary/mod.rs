@@ -2,6 +2,8 @@
 //! `vendor/`): what their exported functions, methods, types and variables look like and whether
 //! their bodies reach I/O of the standard library. Built once per module@version (`summarize`),
 //! kept in memory for every imported package and linked into one `DepIndex` that the rules ask.
+//! Types are `Ty` (`Arc<str>`) and interned per load: the same few types recur in every signature
+//! and field of a package, and sharing them halves what summaries keep.
 //!
 //! Pure, like the rest of `analysis`: Go text in, summaries out. Finding the files, reading them
 //! and the on-disk cache are `crate::deps`.
@@ -11,10 +13,56 @@ pub mod stdio;
 pub mod summarize;
 pub mod typexpr;
 
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 
 pub use index::DepIndex;
 pub use summarize::summarize;
+
+/// A type as summaries write it (also an I/O chain): shared, see `Interner`.
+pub type Ty = Arc<str>;
+
+/// Makes equal strings one allocation.
+#[derive(Debug, Default)]
+pub struct Interner {
+    set: HashSet<Ty>,
+}
+
+impl Interner {
+    pub fn intern(&mut self, s: &mut Ty) {
+        match self.set.get(&**s) {
+            Some(x) => *s = x.clone(),
+            None => {
+                self.set.insert(s.clone());
+            }
+        }
+    }
+}
+
+/// Counts the heap of summaries, each shared string once.
+#[derive(Default)]
+pub struct Heap {
+    seen: HashSet<usize>,
+    pub bytes: usize,
+}
+
+impl Heap {
+    fn ty(&mut self, t: &Ty) {
+        if self.seen.insert(t.as_ptr() as usize) {
+            // Two reference counts precede the text.
+            self.bytes += t.len() + 16;
+        }
+    }
+
+    fn tys(&mut self, v: &[Ty]) {
+        self.bytes += std::mem::size_of_val(v);
+        for t in v {
+            self.ty(t);
+        }
+    }
+}
 
 /// One package of a dependency. Types are written with import paths, as `semantic::types`
 /// normalises them (`*github.com/openai/openai-go.ChatCompletion`, `[]byte`, `error`).
@@ -33,7 +81,7 @@ pub struct PkgSummary {
     pub types: Vec<TypeSummary>,
     /// Exported package-level variables whose type is declared or evident (name, type), sorted.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub vars: Vec<(Box<str>, Box<str>)>,
+    pub vars: Vec<(Box<str>, Ty)>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -53,17 +101,17 @@ pub struct TypeSummary {
     pub kind: TypeKind,
     /// `type A = B` (alias) or `type A B` for non-struct, non-interface types: the type written.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub underlying: Option<Box<str>>,
+    pub underlying: Option<Ty>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub alias: bool,
     /// Exported fields (name, type), promoted ones of embedded same-package structs included; an
     /// embedded field is named after its type.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub fields: Vec<(Box<str>, Box<str>)>,
+    pub fields: Vec<(Box<str>, Ty)>,
     /// Embedded types from other packages: their fields and methods are promoted, and the index
     /// follows them on lookup.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub embeds: Vec<Box<str>>,
+    pub embeds: Vec<Ty>,
     /// Exported methods, sorted by name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub methods: Vec<FuncSummary>,
@@ -92,9 +140,9 @@ pub struct FuncSummary {
     pub recv: Option<Recv>,
     /// Parameter types, one per parameter; a variadic one is written `...T`.
     #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
-    pub params: Box<[Box<str>]>,
+    pub params: Box<[Ty]>,
     #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
-    pub results: Box<[Box<str>]>,
+    pub results: Box<[Ty]>,
     /// The index of the first `context.Context` parameter.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ctx: Option<u8>,
@@ -102,7 +150,7 @@ pub struct FuncSummary {
     /// for messages (`do -> (*net/http.Client).Do`). None when no I/O is known (which is not
     /// proof of none: calls through function values and unknown interfaces are not followed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub io: Option<Box<str>>,
+    pub io: Option<Ty>,
     /// Calls into other non-standard packages (within this package, transitively), for the
     /// index to follow; empty once the function is known to reach I/O.
     #[serde(default, skip_serializing_if = "<[_]>::is_empty")]
@@ -115,21 +163,28 @@ impl FuncSummary {
         self.ctx.is_some()
     }
 
-    pub fn heap_bytes(&self) -> usize {
-        let strs = |v: &[Box<str>]| v.iter().map(|s| s.len()).sum::<usize>();
-        self.name.len()
-            + self.recv.as_ref().map_or(0, |r| r.type_name.len())
-            + std::mem::size_of_val(&*self.params)
-            + strs(&self.params)
-            + std::mem::size_of_val(&*self.results)
-            + strs(&self.results)
-            + self.io.as_ref().map_or(0, |s| s.len())
-            + std::mem::size_of_val(&*self.calls)
+    fn heap(&self, h: &mut Heap) {
+        h.bytes += self.name.len() + self.recv.as_ref().map_or(0, |r| r.type_name.len());
+        h.tys(&self.params);
+        h.tys(&self.results);
+        if let Some(io) = &self.io {
+            h.ty(io);
+        }
+        h.bytes += std::mem::size_of_val(&*self.calls)
             + self
                 .calls
                 .iter()
                 .map(|c| c.path.len() + c.name.len())
-                .sum::<usize>()
+                .sum::<usize>();
+    }
+
+    fn intern(&mut self, i: &mut Interner) {
+        for t in self.params.iter_mut().chain(self.results.iter_mut()) {
+            i.intern(t);
+        }
+        if let Some(io) = &mut self.io {
+            i.intern(io);
+        }
     }
 }
 
@@ -148,21 +203,32 @@ impl TypeSummary {
             .map(|(_, t)| &**t)
     }
 
-    pub fn heap_bytes(&self) -> usize {
-        let pairs = |v: &[(Box<str>, Box<str>)]| {
-            std::mem::size_of_val(v) + v.iter().map(|(a, b)| a.len() + b.len()).sum::<usize>()
-        };
-        self.name.len()
-            + self.underlying.as_ref().map_or(0, |s| s.len())
-            + pairs(&self.fields)
-            + std::mem::size_of_val(&*self.embeds)
-            + self.embeds.iter().map(|e| e.len()).sum::<usize>()
-            + std::mem::size_of_val(&*self.methods)
-            + self
-                .methods
-                .iter()
-                .map(FuncSummary::heap_bytes)
-                .sum::<usize>()
+    fn heap(&self, h: &mut Heap) {
+        h.bytes += self.name.len() + std::mem::size_of_val(&*self.fields);
+        for (n, t) in &self.fields {
+            h.bytes += n.len();
+            h.ty(t);
+        }
+        if let Some(u) = &self.underlying {
+            h.ty(u);
+        }
+        h.tys(&self.embeds);
+        h.bytes += std::mem::size_of_val(&*self.methods);
+        for m in &self.methods {
+            m.heap(h);
+        }
+    }
+
+    fn intern(&mut self, i: &mut Interner) {
+        for (_, t) in &mut self.fields {
+            i.intern(t);
+        }
+        for t in self.underlying.iter_mut().chain(self.embeds.iter_mut()) {
+            i.intern(t);
+        }
+        for m in &mut self.methods {
+            m.intern(i);
+        }
     }
 }
 
@@ -188,28 +254,37 @@ impl PkgSummary {
             .map(|i| &*self.vars[i].1)
     }
 
-    /// The summary's own heap (inline sizes and string lengths), for the memory figures.
-    pub fn heap_bytes(&self) -> usize {
-        self.path.len()
+    /// Add the summary's own heap (inline sizes and string lengths, shared strings once) to `h`,
+    /// for the memory figures.
+    pub fn heap(&self, h: &mut Heap) {
+        h.bytes += self.path.len()
             + self.name.len()
             + std::mem::size_of_val(&*self.funcs)
-            + self
-                .funcs
-                .iter()
-                .map(FuncSummary::heap_bytes)
-                .sum::<usize>()
             + std::mem::size_of_val(&*self.types)
-            + self
-                .types
-                .iter()
-                .map(TypeSummary::heap_bytes)
-                .sum::<usize>()
-            + std::mem::size_of_val(&*self.vars)
-            + self
-                .vars
-                .iter()
-                .map(|(a, b)| a.len() + b.len())
-                .sum::<usize>()
+            + std::mem::size_of_val(&*self.vars);
+        for f in &self.funcs {
+            f.heap(h);
+        }
+        for t in &self.types {
+            t.heap(h);
+        }
+        for (n, t) in &self.vars {
+            h.bytes += n.len();
+            h.ty(t);
+        }
+    }
+
+    /// Share equal type strings with every summary interned by `i`.
+    pub fn intern(&mut self, i: &mut Interner) {
+        for f in &mut self.funcs {
+            f.intern(i);
+        }
+        for t in &mut self.types {
+            t.intern(i);
+        }
+        for (_, t) in &mut self.vars {
+            i.intern(t);
+        }
     }
 
     /// Sort every table (lookups binary-search them) and drop spare capacity.

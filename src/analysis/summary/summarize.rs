@@ -19,7 +19,8 @@ use crate::analysis::go::{self, call_parts, field, named_children, text};
 use crate::analysis::summary::stdio;
 use crate::analysis::summary::typexpr::{Imports, TypeCx, type_param_names};
 use crate::analysis::summary::{
-    ExtCall, FuncSummary, PkgSummary, Recv, TypeKind, TypeSummary, is_std, split_type_path,
+    ExtCall, FuncSummary, Interner, PkgSummary, Recv, TypeKind, TypeSummary, is_std,
+    split_type_path,
 };
 
 /// Chains longer than this many calls are cut in the middle for messages.
@@ -46,6 +47,7 @@ pub fn summarize(pkg_path: &str, files: &[(String, String)]) -> PkgSummary {
     let pkg = Pkg::join(pkg_path, facts);
     let mut out = pkg.summary(name);
     out.finish();
+    out.intern(&mut Interner::default());
     out
 }
 
@@ -853,7 +855,7 @@ impl Pkg {
                     .and_then(|i| u8::try_from(i).ok()),
                 params: f.sig.params.iter().map(|s| s.as_str().into()).collect(),
                 results: f.sig.results.iter().map(|s| s.as_str().into()).collect(),
-                io: io.map(String::into_boxed_str),
+                io: io.map(Into::into),
                 calls: calls.into_boxed_slice(),
             }
         };
