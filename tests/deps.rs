@@ -332,3 +332,33 @@ fn no_module_cache_and_no_summary_cache_are_not_errors() {
     assert_eq!(loaded.stats.packages, 1);
     assert!(loaded.stats.not_found > 10);
 }
+
+#[test]
+fn imports_that_cannot_be_resolved_still_count_as_looked_for() {
+    // A go.mod the index knows (an unsaved editor buffer) but the disk does not have: nothing can
+    // be loaded, and the server must not keep loading again for it.
+    let mut ws = Workspace::new();
+    let dir = PathBuf::from("/nonexistent/restate-lsp/x");
+    ws.set_gomod(dir.clone(), gomod::parse("module example.com/x\n"));
+    let src = "package x\nimport \"github.com/acme/thing\"\nvar _ = thing.New\n";
+    let tree = restate_lsp::analysis::go::parse_str(src);
+    ws.upsert(dir.join("x.go"), model::extract(src, &tree), 3);
+    let loaded = deps::load(&ws, &options(&temp_cache("unresolvable")));
+    assert_eq!(loaded.stats.packages, 0);
+    assert!(loaded.index.covers("github.com/acme/thing"));
+    assert!(!deps::uncovered(
+        &ws,
+        ["github.com/acme/thing"],
+        &loaded.index
+    ));
+    assert!(deps::uncovered(
+        &ws,
+        ["github.com/acme/other"],
+        &loaded.index
+    ));
+    assert!(!deps::uncovered(
+        &ws,
+        ["net/http", "example.com/x/sub"],
+        &loaded.index
+    ));
+}

@@ -177,6 +177,9 @@ pub fn load(ws: &Workspace, opts: &Options) -> Loaded {
     let mut queue: Vec<(String, usize, u32)> = vec![];
     let wanted = wanted_imports(ws);
     stats.imports = wanted.len();
+    // Every import asked for counts as looked for, even when its go.mod cannot be read or the
+    // package cap stops the search: the server must not load again for it (`uncovered`).
+    let asked: Vec<String> = wanted.keys().cloned().collect();
     for (path, dir) in wanted {
         let idx = match root_of.get(&dir) {
             Some(i) => *i,
@@ -323,7 +326,7 @@ pub fn load(ws: &Workspace, opts: &Options) -> Loaded {
     }
     stats.packages = found.len();
     stats.modules = modules_used.len();
-    let index = DepIndex::new(found.into_values(), visited);
+    let index = DepIndex::new(found.into_values(), visited.into_iter().chain(asked));
     stats.elapsed = start.elapsed();
     Loaded { index, stats }
 }

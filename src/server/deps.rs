@@ -41,12 +41,16 @@ pub fn ensure(client: &Client, state: &Arc<Mutex<State>>) {
 }
 
 /// Whether the document imports a dependency no load has looked for yet (asked after a settle,
-/// so a new import is summarised without waiting for a restart). Files outside any Go module have
-/// nothing to load.
+/// so a new import is summarised without waiting for a restart). While a load runs the answer is
+/// no: when it is done it checks the open documents itself (a load without a summary cache would
+/// otherwise parse everything twice).
 pub fn wants_load(st: &State, uri: &Uri) -> bool {
-    if !st.indexing_done {
-        return false;
-    }
+    st.indexing_done && !st.deps.running && uncovered(st, uri)
+}
+
+/// Whether the open document imports a dependency the index has not looked for. Files outside any
+/// Go module have nothing to load.
+fn uncovered(st: &State, uri: &Uri) -> bool {
     let Some(doc) = st.docs.get(uri) else {
         return false;
     };
@@ -96,7 +100,8 @@ async fn run(client: Client, state: Arc<Mutex<State>>) {
         let again = {
             let mut st = lock(&state);
             st.ws.set_deps(Arc::new(loaded.index));
-            let again = st.deps.again;
+            // Imports typed while this load ran are not in the index it made.
+            let again = st.deps.again || st.docs.keys().any(|u| uncovered(&st, u));
             if !again {
                 st.deps.running = false;
             }
