@@ -419,7 +419,7 @@ fn parse_all(
         .collect()
 }
 
-/// The directory a module's summaries are cached under, for messages.
+/// Where the module cache and the summary cache are, for the server's log line.
 pub fn describe(opts: &Options) -> String {
     let show = |p: Option<&Path>| {
         p.map(|p| p.display().to_string())
