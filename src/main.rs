@@ -98,10 +98,11 @@ enum Command {
     /// Measure latency and throughput; prints markdown tables.
     Bench {
         /// keystroke, update, hover, startup, analysis, toplevel, hover-busy, snapshot, index,
-        /// check, families, or all.
+        /// check, families, deps (not in all), or all.
         #[arg(default_value = "all")]
         what: String,
-        /// Go corpus for index/check (default: the Go standard library from golang-src).
+        /// Go corpus for index/check (default: the Go standard library from golang-src); for deps,
+        /// the output of scripts/gen-modcache.py (default: /tmp/restate-lsp-modcache).
         #[arg(long)]
         corpus: Option<PathBuf>,
     },
@@ -175,6 +176,7 @@ fn main() -> ExitCode {
             exit(cli::migrate::run(&opts, &mut out, &mut err))
         }
         Command::Bench { what, corpus } => {
+            let given = corpus.clone();
             let corpus = corpus.unwrap_or_else(|| PathBuf::from("/usr/share/go-1.19/src"));
             let mut out = std::io::stdout().lock();
             let run = |w: &str, out: &mut dyn std::io::Write| -> std::io::Result<()> {
@@ -190,8 +192,9 @@ fn main() -> ExitCode {
                     "toplevel" => cli::bench_server::toplevel(out),
                     "hover-busy" => cli::bench_server::hover_busy(out),
                     "snapshot" => cli::bench_server::snapshot(out),
+                    "deps" => cli::bench_deps::deps(given.as_deref(), out),
                     other => Err(std::io::Error::other(format!(
-                        "unknown benchmark `{other}`; use keystroke, update, hover, startup, analysis, toplevel, hover-busy, snapshot, index, check, families or all"
+                        "unknown benchmark `{other}`; use keystroke, update, hover, startup, analysis, toplevel, hover-busy, snapshot, index, check, families, deps or all"
                     ))),
                 }
             };

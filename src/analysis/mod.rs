@@ -26,6 +26,7 @@ pub mod sdk_methods;
 pub mod semantic;
 pub mod snippets;
 pub mod span;
+pub mod summary;
 pub mod suppress;
 pub mod symbols;
 pub mod workspace;

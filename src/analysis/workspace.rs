@@ -11,6 +11,7 @@ use crate::analysis::gomod::GoMod;
 use crate::analysis::model::{FileModel, FuncKind, HandlerTarget};
 use crate::analysis::restate_api::{HandlerKind, ServiceKind};
 use crate::analysis::span::Span;
+use crate::analysis::summary::DepIndex;
 
 /// A package: the Go files of one directory with the same package clause.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -122,11 +123,22 @@ pub struct Workspace {
     /// missing from the workspace (an unknown service, a state key nobody sets) hold back until
     /// every file is in, instead of flashing false findings at start-up.
     pub partial: bool,
+    /// Summaries of the dependency packages the workspace imports (ARCHITECTURE.md,
+    /// "Dependencies"): set by the server in the background after indexing and by `check` before
+    /// the rules run; empty until then, and rules answer "unknown" for dependency calls meanwhile.
+    pub deps: Arc<DepIndex>,
 }
 
 impl Workspace {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// Install new dependency summaries; bumps the generation so open documents are analysed
+    /// again against them.
+    pub fn set_deps(&mut self, deps: Arc<DepIndex>) {
+        self.deps = deps;
+        self.generation += 1;
     }
 
     pub fn file(&self, path: &Path) -> Option<&Arc<IndexedFile>> {

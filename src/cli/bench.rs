@@ -106,11 +106,17 @@ pub(crate) struct Child {
 impl Child {
     /// This binary as a server, or the one `RESTATE_LSP_BENCH_SERVER` names (to compare builds).
     pub(crate) fn spawn() -> std::io::Result<Child> {
+        Self::spawn_env(&[])
+    }
+
+    /// The same with environment variables set for the server.
+    pub(crate) fn spawn_env(vars: &[(&str, &std::ffi::OsStr)]) -> std::io::Result<Child> {
         let exe = match std::env::var_os("RESTATE_LSP_BENCH_SERVER") {
             Some(p) => PathBuf::from(p),
             None => std::env::current_exe()?,
         };
         let mut proc = Command::new(exe)
+            .envs(vars.iter().copied())
             .arg("serve")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())

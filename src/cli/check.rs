@@ -164,6 +164,14 @@ pub fn analyze_all(
     for (path, m, lines) in models {
         ws.upsert(path, m, lines);
     }
+    // The dependencies' summaries before the rules run (ARCHITECTURE.md, "Dependencies"); a
+    // missing module cache or a broken summary cache only means fewer summaries.
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(2)
+        .min(8);
+    let loaded = crate::deps::load(&ws, &crate::deps::Options::from_env(true, threads));
+    ws.set_deps(std::sync::Arc::new(loaded.index));
     let want_sites = notices && config.severity("RS9001").is_some();
     let results = check_all(&kept, &ws, config, want_sites);
     let mut by_module: Vec<(PathBuf, Vec<(PathBuf, FileSites)>)> = vec![];

@@ -2,6 +2,7 @@
 
 pub mod bench;
 pub mod bench_analysis;
+pub mod bench_deps;
 pub mod bench_server;
 pub mod check;
 pub mod filter;

@@ -183,6 +183,9 @@ pub async fn index_workspace(client: Client, state: Arc<Mutex<State>>) {
     // first, so that none is analysed against another's stale model).
     models::catch_up(&state).await;
     scheduler::request_all(&client, &state, Job::Refresh, None);
+    // Then the dependencies' summaries, in the background; open documents are refreshed again
+    // when they are in.
+    crate::server::deps::ensure(&client, &state);
     if let Some((uri, d)) = config_diags {
         client.publish_diagnostics(uri, d, None).await;
     }

@@ -7,6 +7,7 @@ pub mod catch_panic;
 pub mod code_action;
 pub mod completion;
 pub mod convert;
+pub mod deps;
 pub mod diagnostics;
 pub mod documents;
 pub mod encoding;
@@ -479,6 +480,15 @@ impl LanguageServer for Backend {
         {
             let mut st = lock(&self.state);
             indexing::apply_file_events(&mut st, &params.changes);
+        }
+        // Requirements may have changed: summaries are loaded again (from memory where they
+        // are already known).
+        if params
+            .changes
+            .iter()
+            .any(|e| e.uri.path().as_str().ends_with("/go.mod"))
+        {
+            deps::ensure(&self.client, &self.state);
         }
         self.refresh_all().await;
     }

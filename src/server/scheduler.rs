@@ -213,6 +213,10 @@ async fn run(client: Client, state: Arc<Mutex<State>>, uri: Uri) {
         if others {
             request_all(&client, &state, Job::Settle, Some(&uri));
         }
+        // A settled document that imports a dependency no load has looked for gets it loaded.
+        if job == Job::Settle && crate::server::deps::wants_load(&lock(&state), &uri) {
+            crate::server::deps::ensure(&client, &state);
+        }
     }
 }
 

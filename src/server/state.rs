@@ -66,6 +66,8 @@ pub struct State {
     pub migration: crate::server::migrate::Cache,
     /// The analysis task of each open document (`server::scheduler`).
     pub analyses: HashMap<Uri, Slot>,
+    /// Loading the dependency summaries in the background (`server::deps`).
+    pub deps: crate::server::deps::Loader,
 }
 
 impl Default for State {
@@ -90,6 +92,7 @@ impl Default for State {
             gomods: HashMap::new(),
             migration: Default::default(),
             analyses: HashMap::new(),
+            deps: Default::default(),
         }
     }
 }

@@ -44,7 +44,19 @@ pub struct LspClient {
 
 impl LspClient {
     pub fn spawn() -> Self {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_restate-lsp"))
+        Self::spawn_with_env(&[], &[])
+    }
+
+    /// The server with these environment variables set and those removed.
+    pub fn spawn_with_env(set: &[(&str, &std::ffi::OsStr)], remove: &[&str]) -> Self {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_restate-lsp"));
+        for (k, v) in set {
+            cmd.env(k, v);
+        }
+        for k in remove {
+            cmd.env_remove(k);
+        }
+        let mut child = cmd
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
