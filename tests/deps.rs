@@ -362,3 +362,67 @@ fn imports_that_cannot_be_resolved_still_count_as_looked_for() {
         &loaded.index
     ));
 }
+
+/// RS1006 with the summaries loaded: a context call whose dependency code is known to reach I/O
+/// says which I/O; a dependency's package function without a context is reported when its code
+/// reaches I/O (a file read of configuration is info); a call written in place that only starts a
+/// span is quiet.
+#[test]
+fn summaries_name_the_io_a_handler_call_reaches() {
+    use restate_lsp::analysis::config::Config;
+    use restate_lsp::analysis::findings::Severity;
+    use restate_lsp::analysis::rules::{self, FileInput};
+
+    let mut ws = workspace();
+    let cache = temp_cache("rules");
+    let loaded = deps::load(&ws, &options(&cache));
+    ws.set_deps(std::sync::Arc::new(loaded.index));
+    let path = fixtures().join("workspaces/deps/agent.go");
+    let src = std::fs::read_to_string(&path).expect("source");
+    let tree = restate_lsp::analysis::go::parse_str(&src);
+    let m = model::extract(&src, &tree);
+    let config = Config::default();
+    let found = rules::check_file(&FileInput {
+        path: &path,
+        src: &src,
+        tree: &tree,
+        model: &m,
+        ws: &ws,
+        config: &config,
+        gomod: None,
+    });
+    let at = |what: &str| {
+        found
+            .iter()
+            .find(|f| f.code == "RS1006" && f.message.starts_with(&format!("`{what}`")))
+            .unwrap_or_else(|| panic!("no RS1006 on {what}: {found:#?}"))
+    };
+    assert!(
+        at("a.db.QueryRow")
+            .message
+            .contains("reaches `(net.Dialer).DialContext` through `pgconn.Connect`"),
+        "{}",
+        at("a.db.QueryRow").message
+    );
+    assert!(
+        at("a.inv.Invoke")
+            .message
+            .contains("reaches `(net.Conn).Write`")
+    );
+    let archive = at("invoice.Archive");
+    assert!(
+        archive.message.contains("`os.WriteFile`"),
+        "{}",
+        archive.message
+    );
+    assert_eq!(archive.severity, Severity::Warning);
+    let decode = at("toml.DecodeFile");
+    assert_eq!(decode.severity, Severity::Info, "{}", decode.message);
+    // Without a summary that reaches I/O, the convention still reports the context call.
+    assert!(at("a.s3.PutObject").message.contains("by Go convention"));
+    assert!(
+        !found.iter().any(|f| f.message.contains("Tracer")),
+        "{found:#?}"
+    );
+    let _ = std::fs::remove_dir_all(&cache);
+}

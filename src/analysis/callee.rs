@@ -3,12 +3,15 @@
 //! ones too), package variables and defined types; methods through the workspace's named types
 //! and interfaces (an interface method is its implementations in the workspace, when they are
 //! known). Whatever is not the workspace's own code is, by Go's convention for a function that
-//! takes a `context.Context`, I/O.
+//! takes a `context.Context`, I/O. Where the dependency summaries (`Workspace::deps`) know the
+//! function a call reaches in a dependency, `dependency` gives its summary: the I/O it reaches
+//! (for messages, and for calls without a context), its results (for Wrap in restate.Run).
 
 use std::path::{Path, PathBuf};
 
 use crate::analysis::model::{CallTarget, CtxCall, CtxCallee, FileModel};
 use crate::analysis::semantic::types::normalize;
+use crate::analysis::summary::{FuncSummary, is_std, split_type_path};
 use crate::analysis::workspace::{PkgKey, Workspace};
 
 pub type FuncRef = (PathBuf, u32);
@@ -84,6 +87,68 @@ impl<'a> Types<'a> {
         }
     }
 
+    /// The dependency function or method a context call reaches, when summaries know it.
+    pub fn dependency(&self, c: &CtxCallee) -> Option<&'a FuncSummary> {
+        let deps = &*self.ws.deps;
+        if deps.is_empty() {
+            return None;
+        }
+        match c {
+            CtxCallee::PkgFunc { path, name } => self.dep_function(path, name),
+            CtxCallee::Method { root, fields, name } => {
+                let ty = self.dep_follow(self.here(), root, fields)?;
+                deps.method(&ty, name)
+            }
+            CtxCallee::VarMethod { var, fields, name } => {
+                let key = self.here()?;
+                let root = self.var_type(&key, var)?;
+                let ty = self.dep_follow(Some(key), &root, fields)?;
+                deps.method(&ty, name)
+            }
+            CtxCallee::Func(_) | CtxCallee::Unknown => None,
+        }
+    }
+
+    /// The dependency function a call of another package names (`toml.DecodeFile(...)`), when
+    /// the package is not the workspace's and summaries know it.
+    pub fn dependency_of(&self, target: &CallTarget) -> Option<&'a FuncSummary> {
+        match target {
+            CallTarget::PkgFunc { path, name } => self.dep_function(path, name),
+            _ => None,
+        }
+    }
+
+    fn dep_function(&self, path: &str, name: &str) -> Option<&'a FuncSummary> {
+        if is_std(path) || self.ws.resolve_import(self.from, path).is_some() {
+            return None;
+        }
+        self.ws.deps.function(path, name)
+    }
+
+    /// `root.f1.f2...` where the path leaves the workspace into a dependency's types: the
+    /// dependency type it ends at (None when it stays in the workspace or a field is unknown).
+    fn dep_follow(&self, pkg: Option<PkgKey>, root: &str, fields: &[Box<str>]) -> Option<String> {
+        let mut pkg = pkg;
+        let mut ty = root.to_string();
+        let mut outside = false;
+        for f in fields {
+            if !outside {
+                if let Some((key, next)) = self.field_type(&pkg, &ty, f, 0) {
+                    pkg = key;
+                    ty = next;
+                    continue;
+                }
+                if matches!(self.declared(&pkg, &ty), Declared::Workspace(..)) {
+                    return None;
+                }
+                outside = true;
+            }
+            ty = self.ws.deps.field_type(&ty, f)?.to_string();
+        }
+        let leaves = outside || !matches!(self.declared(&pkg, &ty), Declared::Workspace(..));
+        (leaves && split_type_path(&ty).is_some()).then_some(ty)
+    }
+
     fn workspace_or_outside(&self, targets: Vec<FuncRef>) -> Reach {
         if targets.is_empty() {
             Reach::Outside
@@ -99,13 +164,19 @@ impl<'a> Types<'a> {
     /// Where a normalised type is declared, seen from package `pkg` (a bare name is `pkg`'s).
     fn declared<'t>(&self, pkg: &Option<PkgKey>, ty: &'t str) -> Declared<'t> {
         let bare = ty.trim_start_matches('*');
+        if is_builtin(bare) {
+            return Declared::Outside;
+        }
+        // A generic type's arguments (`Driver[S, O]`, `List[example.com/q.T]`) do not change
+        // where it is declared, and may hold dots of their own.
+        let bare = bare.split_once('[').map_or(bare, |(base, _)| base);
         match bare.rsplit_once('.') {
             Some((path, name)) => match self.ws.resolve_import(self.from, path) {
                 Some(key) => Declared::Workspace(key, name),
                 None => Declared::Outside,
             },
             None => match pkg {
-                Some(k) if !is_builtin(bare) => Declared::Workspace(k.clone(), bare),
+                Some(k) => Declared::Workspace(k.clone(), bare),
                 _ => Declared::Outside,
             },
         }

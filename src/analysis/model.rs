@@ -902,9 +902,19 @@ impl<'a, 't> Extractor<'a, 't> {
     }
 
     /// `return ..., restate.Run(...)` or `return v, err` where `err` last came from a Restate
-    /// operation: the function hands a Restate error to its callers.
+    /// operation, in a function whose last result is an `error`: the function hands a Restate
+    /// error to its callers.
     fn returns(&mut self, n: Node<'t>) {
         let Some(fi) = self.current() else { return };
+        // Only an error result hands the error on: a helper returning the operation's value
+        // (and handling the error itself) gives its callers nothing to check.
+        if self.m.functions[fi as usize]
+            .results
+            .last()
+            .is_none_or(|r| r.as_str() != "error")
+        {
+            return;
+        }
         let Some(list) = n.named_child(0) else { return };
         let last = if list.kind() == "expression_list" {
             named_children(list).last().copied()
@@ -1766,20 +1776,23 @@ impl<'a, 't> Extractor<'a, 't> {
         }
     }
 
-    /// Whether the value of `operand` (a variable) was made by a function of a package whose path
-    /// starts with `prefix`.
+    /// Whether the value of `operand` (a variable, or a call written in place) was made by a
+    /// function of a package whose path starts with `prefix`.
     fn made_by(&self, operand: Node<'t>, prefix: &str) -> bool {
         let operand = go::unparen(operand);
-        if operand.kind() != "identifier" {
-            return false;
-        }
-        let Some(b) = self.sem.binding_of(operand) else {
-            return false;
+        let value = match operand.kind() {
+            // Made right there: `otel.Tracer("x").Start(ctx, ..)`.
+            "call_expression" => Some(operand),
+            "identifier" => {
+                let Some(b) = self.sem.binding_of(operand) else {
+                    return false;
+                };
+                self.sem
+                    .reaching_value(operand)
+                    .or(self.sem.binding(b).value)
+            }
+            _ => return false,
         };
-        let value = self
-            .sem
-            .reaching_value(operand)
-            .or(self.sem.binding(b).value);
         value
             .and_then(|v| call_parts(go::unparen(v)))
             .is_some_and(|c| match c.callee(self.src) {

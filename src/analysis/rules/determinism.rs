@@ -11,7 +11,7 @@ use crate::analysis::callee::{Reach, Types};
 use crate::analysis::effects::Effect;
 use crate::analysis::findings::{Finding, Related, Severity};
 use crate::analysis::go::{self, field, named_children, text};
-use crate::analysis::model::{EffectSite, FileModel, FuncKind, Function, Region};
+use crate::analysis::model::{CallTarget, EffectSite, FileModel, FuncKind, Function, Region};
 use crate::analysis::restate_api;
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::determinism_fixes;
@@ -88,15 +88,86 @@ fn direct_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 continue;
             }
             let (s, end) = c.span.range();
-            out.push(Finding::new(
-                "RS1006",
-                s,
-                end,
-                format!(
+            let message = match types.dependency(&c.callee).and_then(|d| d.io.as_deref()) {
+                Some(io) => format!(
+                    "`{}` does I/O (its module's code reaches {}): it runs again on every replay and its result is not journaled; wrap it in restate.Run",
+                    c.what,
+                    io_chain(io)
+                ),
+                None => format!(
                     "`{}` receives the handler context, so by Go convention it does I/O: it runs again on every replay and its result is not journaled; wrap it in restate.Run",
                     c.what
                 ),
-            ));
+            };
+            out.push(Finding::new("RS1006", s, end, message));
+        }
+        dependency_io(cx, f, &types, &pending, out);
+    }
+}
+
+/// Calls of a dependency's package functions that take no context but reach I/O, as the
+/// dependency summaries show (`toml.DecodeFile`, stripe's `customer.New`); calls the client table
+/// or the context convention already report are left to them.
+fn dependency_io(
+    cx: &FileContext<'_>,
+    f: &Function,
+    types: &Types<'_>,
+    pending: &[EffectSite],
+    out: &mut Vec<Finding>,
+) {
+    for call in &f.calls {
+        let Some(io) = types
+            .dependency_of(&call.target)
+            .and_then(|d| d.io.as_deref())
+        else {
+            continue;
+        };
+        let known = |span: Span| {
+            f.effects().iter().chain(pending).any(|e| e.span == span)
+                || f.ctx_calls().iter().any(|c| c.span == span)
+        };
+        if known(call.span) {
+            continue;
+        }
+        let CallTarget::PkgFunc { path, name } = &call.target else {
+            continue;
+        };
+        let pkg = cx.ws.deps.package_name(path).unwrap_or(path);
+        let what = format!("{pkg}.{name}");
+        let (s, end) = call.span.range();
+        let mut finding = Finding::new(
+            "RS1006",
+            s,
+            end,
+            format!(
+                "`{what}` does I/O (its module's code reaches {}): it runs again on every replay and its result is not journaled; wrap it in restate.Run",
+                io_chain(io)
+            ),
+        );
+        let last = io.rsplit(" -> ").next().unwrap_or(io);
+        if is_file_read(last)
+            && let Some(node) = node_at(cx, s, end)
+            && !go::call_parts(node)
+                .and_then(|p| p.arg(0))
+                .is_some_and(|a| flowkit::derives_from_input(cx, a))
+        {
+            config_read(&mut finding, &what);
+        }
+        finding.fixes = determinism_fixes::effect_fixes(cx, Effect::SideEffect, s, end);
+        out.push(finding);
+    }
+}
+
+/// A summary's I/O chain for a message: `` `os.ReadFile` `` or
+/// `` `(*net/http.Client).Do` through `requestconfig.ExecuteNewRequest` ``.
+fn io_chain(io: &str) -> String {
+    let hops: Vec<&str> = io.split(" -> ").collect();
+    match hops.as_slice() {
+        [] => String::new(),
+        [only] => format!("`{only}`"),
+        [.., before, last] => {
+            let short = before.rsplit('/').next().unwrap_or(before);
+            format!("`{last}` through `{short}`")
         }
     }
 }
