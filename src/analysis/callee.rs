@@ -10,6 +10,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::analysis::model::{CallTarget, CtxCall, CtxCallee, FileModel};
+use crate::analysis::restate_api::{CtxKind, SDK_PATH};
 use crate::analysis::semantic::types::normalize;
 use crate::analysis::summary::{FuncSummary, is_std, split_type_path};
 use crate::analysis::workspace::{PkgKey, Workspace};
@@ -24,6 +25,9 @@ pub enum Reach {
     /// Code outside the workspace (a dependency, an interface with no implementation here, a func
     /// value): by convention, I/O.
     Outside,
+    /// An interface method or func-typed field whose signature takes a Restate context: code
+    /// written for Restate, checked where its bodies are written, not I/O by convention.
+    Restate,
 }
 
 /// The workspace's view of types, from one file's position.
@@ -83,8 +87,51 @@ impl<'a> Types<'a> {
                     None => Reach::Outside,
                 }
             }
+            CtxCallee::UnknownMethod(name) => {
+                if self.only_restate_method(name) {
+                    Reach::Restate
+                } else {
+                    Reach::Outside
+                }
+            }
             CtxCallee::Unknown => Reach::Outside,
         }
+    }
+
+    /// Whether, among the interfaces of this package and of the workspace packages this file
+    /// imports, some declare method `name` with a Restate context first and none declare it
+    /// otherwise: a value whose type does not show (`adapter, _ := registry.Get(kind)`) calling
+    /// `adapter.Plan(ctx, ...)` is then that interface's Restate-aware method.
+    fn only_restate_method(&self, name: &str) -> bool {
+        let Some(file) = self.ws.file(self.from) else {
+            return false;
+        };
+        let mut keys: Vec<PkgKey> = self.here().into_iter().collect();
+        keys.extend(
+            file.model
+                .imports
+                .iter()
+                .filter_map(|i| self.ws.resolve_import(self.from, &i.path)),
+        );
+        let mut restate = false;
+        for key in &keys {
+            let Some(p) = self.ws.package(key) else {
+                continue;
+            };
+            for path in &p.files {
+                let Some(f) = self.ws.file(path) else {
+                    continue;
+                };
+                for td in f.model.types.iter().filter(|t| t.is_interface) {
+                    if td.restate_methods.iter().any(|m| m == name) {
+                        restate = true;
+                    } else if td.methods.iter().any(|m| m == name) {
+                        return false;
+                    }
+                }
+            }
+        }
+        restate
     }
 
     /// The dependency function or method a context call reaches, when summaries know it.
@@ -105,7 +152,7 @@ impl<'a> Types<'a> {
                 let ty = self.dep_follow(Some(key), &root, fields)?;
                 deps.method(&ty, name)
             }
-            CtxCallee::Func(_) | CtxCallee::Unknown => None,
+            CtxCallee::Func(_) | CtxCallee::UnknownMethod(_) | CtxCallee::Unknown => None,
         }
     }
 
@@ -257,7 +304,16 @@ impl<'a> Types<'a> {
         };
         let norm = |t: &str| normalize(t, |p| file.import_path_for(p));
         if td.is_interface {
+            if td.restate_methods.iter().any(|m| m == name) {
+                return Reach::Restate;
+            }
             return self.implementations(&td.methods, name);
+        }
+        // A func-typed field called like a method (`d.Prepare(ctx, s)`).
+        if let Some((_, t)) = td.fields.iter().find(|(n, _)| n == name)
+            && self.takes_restate_ctx(&key, file, t)
+        {
+            return Reach::Restate;
         }
         if let Some(u) = &td.underlying {
             return self.method(&Some(key.clone()), &norm(u), name, depth + 1);
@@ -295,6 +351,28 @@ impl<'a> Types<'a> {
             }
         }
         self.workspace_or_outside(out)
+    }
+
+    /// A func type (`func(restate.ObjectContext) error`, or a named one declared so in the
+    /// workspace) whose first parameter is a Restate context.
+    fn takes_restate_ctx(&self, key: &PkgKey, file: &FileModel, ty: &str) -> bool {
+        if let Some(rest) = ty.trim().strip_prefix("func(") {
+            let end = rest.find([',', ')']).unwrap_or(rest.len());
+            let first = rest[..end].split_whitespace().last().unwrap_or("");
+            let norm = normalize(first, |p| file.import_path_for(p));
+            return norm
+                .strip_prefix(SDK_PATH)
+                .and_then(|n| n.strip_prefix('.'))
+                .and_then(CtxKind::from_type_name)
+                .is_some_and(|k| k != CtxKind::Run);
+        }
+        let norm = normalize(ty, |p| file.import_path_for(p));
+        match self.declared(&Some(key.clone()), &norm) {
+            Declared::Workspace(k, name) => self
+                .type_decl(&k, name)
+                .is_some_and(|(_, td)| td.restate_func),
+            Declared::Outside => false,
+        }
     }
 
     fn type_decl(

@@ -183,6 +183,10 @@ impl Summary {
     pub const RETURNS_RESTATE_ERROR: u8 = 4;
     /// Calls `errors.Is`/`errors.As` on one of its parameters (an error-test helper).
     pub const TESTS_ERROR_PARAM: u8 = 8;
+    /// Starts with `if rc, ok := ctx.(restate.Context); ok { ...; return ... }` on a context
+    /// parameter: given a handler's context it takes the Restate branch (a journaled call) and
+    /// the rest of its body (an ingress HTTP fallback, say) does not run.
+    pub const DISPATCHES_ON_RESTATE_CTX: u8 = 16;
 
     pub fn has(self, flag: u8) -> bool {
         self.flags & flag != 0
@@ -233,7 +237,10 @@ pub enum CtxCallee {
         fields: Box<[Box<str>]>,
         name: Box<str>,
     },
-    /// A func value, or a receiver whose type syntax does not show.
+    /// `v.M(ctx)` where the type of `v` does not show in syntax (a call's result held in a
+    /// variable): only the method's name is known.
+    UnknownMethod(Box<str>),
+    /// A func value, or a callee that is not a name.
     Unknown,
 }
 
@@ -290,6 +297,11 @@ pub struct TypeDecl {
     pub is_interface: bool,
     /// `type T other.Type` / `type T = other.Type`: the type it is defined from.
     pub underlying: Option<String>,
+    /// Interface methods whose first parameter is a Restate context: code written for Restate
+    /// (its implementations journal their own steps), not I/O by Go's context convention.
+    pub restate_methods: Vec<String>,
+    /// `type Step func(restate.ObjectContext) error`: a func type taking a Restate context.
+    pub restate_func: bool,
 }
 
 /// A string literal argument with its value and the span of its content (inside the quotes).
@@ -654,8 +666,6 @@ impl<'a, 't> Extractor<'a, 't> {
                     }
                 }
                 "import_declaration" => self.imports(child),
-                "type_declaration" => self.types(child),
-                "var_declaration" => self.package_vars(child),
                 _ => {}
             }
         }
@@ -664,6 +674,14 @@ impl<'a, 't> Extractor<'a, 't> {
                 self.m.restate = imp.local_name();
             } else if imp.path == INGRESS_PATH {
                 self.m.ingress = imp.local_name();
+            }
+        }
+        // Types need the SDK's local name (which interface methods take a Restate context).
+        for child in named_children(root) {
+            match child.kind() {
+                "type_declaration" => self.types(child),
+                "var_declaration" => self.package_vars(child),
+                _ => {}
             }
         }
         // Context aliases need the SDK alias, so they are resolved after imports.
@@ -722,6 +740,7 @@ impl<'a, 't> Extractor<'a, 't> {
             };
             let mut fields = vec![];
             let mut methods = vec![];
+            let mut restate_methods = vec![];
             let is_struct = ty.kind() == "struct_type";
             let is_interface = ty.kind() == "interface_type";
             if is_interface {
@@ -730,6 +749,9 @@ impl<'a, 't> Extractor<'a, 't> {
                         "method_elem" | "method_spec" => {
                             if let Some(n) = field(m, "name") {
                                 methods.push(self.text(n).to_string());
+                                if self.first_param_is_restate_ctx(m) {
+                                    restate_methods.push(self.text(n).to_string());
+                                }
                             }
                         }
                         "type_elem" | "constraint_elem" => methods.push(self.text(m).to_string()),
@@ -776,8 +798,26 @@ impl<'a, 't> Extractor<'a, 't> {
                 methods,
                 is_interface,
                 underlying,
+                restate_methods,
+                restate_func: ty.kind() == "function_type" && self.first_param_is_restate_ctx(ty),
             });
         }
+    }
+
+    /// Whether a signature (`func(ctx restate.Context, ...)`, an interface method) takes a
+    /// Restate context first.
+    fn first_param_is_restate_ctx(&self, sig: Node<'_>) -> bool {
+        field(sig, "parameters")
+            .and_then(|l| {
+                named_children(l).into_iter().find(|p| {
+                    matches!(
+                        p.kind(),
+                        "parameter_declaration" | "variadic_parameter_declaration"
+                    )
+                })
+            })
+            .and_then(|p| field(p, "type"))
+            .is_some_and(|t| self.ctx_kind_of_type(t).is_some())
     }
 
     fn package_vars(&mut self, decl: Node<'_>) {
@@ -1075,6 +1115,10 @@ impl<'a, 't> Extractor<'a, 't> {
         if kind == FuncKind::Method && name == "ServiceName" {
             self.service_name_override(n, receiver.as_ref());
         }
+        let mut summary = Summary::default();
+        if ctx.is_none() && self.dispatches_on_restate_ctx(n, &params) {
+            summary.set(Summary::DISPATCHES_ON_RESTATE_CTX);
+        }
         self.m.functions.push(Function {
             kind,
             name,
@@ -1089,10 +1133,61 @@ impl<'a, 't> Extractor<'a, 't> {
             region,
             effect_sites: None,
             calls: vec![],
-            summary: Summary::default(),
+            summary,
             passed_to: self.passed_literals.remove(&n.start_byte()).map(Box::new),
         });
         idx
+    }
+
+    /// A func type's text whose first parameter is a Restate context of this file's SDK import
+    /// (`func(restate.ObjectContext) error`, `func(ctx restate.Context, s S) (S, error)`).
+    fn func_text_takes_restate_ctx(&self, ty: &str) -> bool {
+        let Some(rest) = ty.trim().strip_prefix("func(") else {
+            return false;
+        };
+        let end = rest.find([',', ')']).unwrap_or(rest.len());
+        let first = rest[..end].split_whitespace().last().unwrap_or("");
+        match (first.split_once('.'), &self.m.restate) {
+            (Some((pkg, name)), Some(PkgRef::Named(a))) if a == pkg => {
+                CtxKind::from_type_name(name).is_some_and(|k| k != CtxKind::Run)
+            }
+            (None, _) => self
+                .m
+                .ctx_aliases
+                .iter()
+                .any(|(n, k)| n == first && *k != CtxKind::Run),
+            _ => false,
+        }
+    }
+
+    /// A top-level `if v, ok := p.(restate.Context); ok { ... return ... }` on parameter `p`.
+    fn dispatches_on_restate_ctx(&self, n: Node<'_>, params: &[Param]) -> bool {
+        let Some(body) = field(n, "body") else {
+            return false;
+        };
+        block_statements(body).into_iter().any(|st| {
+            if st.kind() != "if_statement" {
+                return false;
+            }
+            let Some(assert) = field(st, "initializer")
+                .filter(|i| i.kind() == "short_var_declaration")
+                .and_then(|i| field(i, "right"))
+                .and_then(|r| named_children(r).into_iter().next())
+                .map(go::unparen)
+                .filter(|a| a.kind() == "type_assertion_expression")
+            else {
+                return false;
+            };
+            let on_param = field(assert, "operand")
+                .filter(|o| o.kind() == "identifier")
+                .is_some_and(|o| params.iter().any(|p| p.name == self.text(o)));
+            let to_restate = field(assert, "type")
+                .is_some_and(|t| self.ctx_kind_of_type(t).is_some_and(|k| k != CtxKind::Run));
+            let returns = field(st, "consequence")
+                .and_then(|b| block_statements(b).into_iter().last())
+                .is_some_and(|last| last.kind() == "return_statement");
+            on_param && to_restate && returns
+        })
     }
 
     fn receiver(&self, list: Node<'_>) -> Option<Receiver> {
@@ -1821,6 +1916,15 @@ impl<'a, 't> Extractor<'a, 't> {
         let ctx_callee = match *callee {
             Callee::Ident(name) => {
                 if self.sem.resolve(call.func).is_some() || go::is_builtin_func(name) {
+                    // A func value written for Restate (`op func(restate.ObjectContext) error`):
+                    // its body is checked where it is written.
+                    if self
+                        .sem
+                        .type_of(call.func)
+                        .is_some_and(|t| self.func_text_takes_restate_ctx(&t))
+                    {
+                        return;
+                    }
                     CtxCallee::Unknown
                 } else {
                     CtxCallee::Func(name.into())
@@ -1877,7 +1981,7 @@ impl<'a, 't> Extractor<'a, 't> {
                     fields: fields.into_boxed_slice(),
                     name: name.into(),
                 },
-                None => CtxCallee::Unknown,
+                None => CtxCallee::UnknownMethod(name.into()),
             };
         }
         match self.sem.type_of(cur) {
@@ -1891,7 +1995,7 @@ impl<'a, 't> Extractor<'a, 't> {
                 fields: fields.into_boxed_slice(),
                 name: name.into(),
             },
-            None => CtxCallee::Unknown,
+            None => CtxCallee::UnknownMethod(name.into()),
         }
     }
 
@@ -2065,6 +2169,7 @@ pub fn heap_bytes(m: &FileModel) -> usize {
                                             + name.len()
                                             + fields.iter().map(|x| x.len() + 16).sum::<usize>()
                                     }
+                                    CtxCallee::UnknownMethod(n) => n.len(),
                                     CtxCallee::Unknown => 0,
                                 }
                         })
@@ -2119,6 +2224,20 @@ pub fn heap_bytes(m: &FileModel) -> usize {
     n += v(&m.package_vars) + m.package_vars.iter().map(|p| s(&p.name)).sum::<usize>();
     n += v(&m.global_writes) + m.global_writes.iter().map(s).sum::<usize>();
     n
+}
+
+/// The statements of a block (which holds them in a `statement_list`).
+fn block_statements(b: Node<'_>) -> Vec<Node<'_>> {
+    named_children(b)
+        .into_iter()
+        .flat_map(|c| {
+            if c.kind() == "statement_list" {
+                named_children(c)
+            } else {
+                vec![c]
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

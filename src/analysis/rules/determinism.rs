@@ -11,7 +11,9 @@ use crate::analysis::callee::{Reach, Types};
 use crate::analysis::effects::Effect;
 use crate::analysis::findings::{Finding, Related, Severity};
 use crate::analysis::go::{self, field, named_children, text};
-use crate::analysis::model::{CallTarget, EffectSite, FileModel, FuncKind, Function, Region};
+use crate::analysis::model::{
+    CallTarget, EffectSite, FileModel, FuncKind, Function, Region, Summary,
+};
 use crate::analysis::restate_api;
 use crate::analysis::rules::FileContext;
 use crate::analysis::rules::determinism_fixes;
@@ -99,7 +101,11 @@ fn direct_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                     c.what
                 ),
             };
-            out.push(Finding::new("RS1006", s, end, message));
+            let mut finding = Finding::new("RS1006", s, end, message);
+            if flowkit::is_read_name(&c.what) && !read_matters(cx, &mut finding, &c.what) {
+                continue;
+            }
+            out.push(finding);
         }
         dependency_io(cx, f, &types, &pending, out);
     }
@@ -155,6 +161,33 @@ fn dependency_io(
         }
         finding.fixes = determinism_fixes::effect_fixes(cx, Effect::SideEffect, s, end);
         out.push(finding);
+    }
+}
+
+/// A read outside Run is only a problem when its result reaches the journal or decides what is
+/// journaled (a replay can then diverge); read again on a retry, a result that only shapes the
+/// response is harmless: a hint. Returns false when the finding is dropped.
+fn read_matters(cx: &FileContext<'_>, finding: &mut Finding, what: &str) -> bool {
+    let Some(node) = node_at(cx, finding.start, finding.end) else {
+        return true;
+    };
+    match flowkit::judge(cx, node, what, flowkit::Value::Query) {
+        flowkit::Verdict::Keep { related, .. } => {
+            finding.message = format!(
+                "`{what}` reads outside restate.Run and its result is used by journaled operations: a replay reads again and can see different data, so the handler can diverge from its journal; wrap it in restate.Run"
+            );
+            finding.related.extend(related);
+            true
+        }
+        flowkit::Verdict::Hint { related } => {
+            finding.severity = Severity::Hint;
+            finding.message = format!(
+                "`{what}` reads outside restate.Run, but its result only shapes the handler's response: a retry reads again; wrap it in restate.Run if the response must match what an earlier attempt saw"
+            );
+            finding.related.extend(related);
+            true
+        }
+        flowkit::Verdict::Drop => false,
     }
 }
 
@@ -361,8 +394,12 @@ fn reachable(cx: &FileContext<'_>, start: &FuncRef) -> Vec<(Effect, Vec<Hop>)> {
         let Some((file, func)) = ws.function(&fr) else {
             continue;
         };
-        // Handler code is reported in its own body; Run bodies are journaled.
-        if func.ctx.is_some() || func.region == Region::Run {
+        // Handler code is reported in its own body; Run bodies are journaled; a function that
+        // takes its Restate branch when given the handler's context does not reach the rest.
+        if func.ctx.is_some()
+            || func.region == Region::Run
+            || func.summary.has(Summary::DISPATCHES_ON_RESTATE_CTX)
+        {
             continue;
         }
         let pending = resolved_pending(cx, &file.path, func);
@@ -382,6 +419,7 @@ fn reachable(cx: &FileContext<'_>, start: &FuncRef) -> Vec<(Effect, Vec<Hop>)> {
                         });
                         found.push((Effect::SideEffect, hops));
                     }
+                    Reach::Restate => {}
                     Reach::Workspace(targets) => {
                         for target in targets {
                             if seen.insert(target.clone()) {
@@ -501,7 +539,7 @@ fn transitive_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
                 let Some((_, tf)) = cx.ws.function(&t) else {
                     continue;
                 };
-                if tf.ctx.is_some() {
+                if tf.ctx.is_some() || tf.summary.has(Summary::DISPATCHES_ON_RESTATE_CTX) {
                     continue;
                 }
                 let callee_name = tf.display_name();

@@ -191,6 +191,11 @@ pub enum Value {
     /// A zero value left by a discarded error: followed through calls the analysis does not
     /// know, since their results are built from it.
     Zero,
+    /// The result of a query outside Run (`q.ListOrders(ctx, id)`): followed through calls the
+    /// analysis does not know (`lo.Map(rows, f)` builds its result from it), and kept only where
+    /// it is seen to reach the journal or decide journaled operations; a read that goes where the
+    /// analysis does not follow is read again on a retry, which is harmless unless it diverges.
+    Query,
 }
 
 struct RestatePolicy<'a, 't> {
@@ -249,7 +254,7 @@ impl<'a, 't> RestatePolicy<'a, 't> {
                         return ArgUse::Through;
                     }
                     if self.known_io(call) {
-                        return ArgUse::Io;
+                        return self.io_use(name);
                     }
                     if cx.ws.resolve_import(cx.path, path).is_some() {
                         return self.helper_use(call);
@@ -265,7 +270,7 @@ impl<'a, 't> RestatePolicy<'a, 't> {
                     return ArgUse::Harmless;
                 }
                 if self.known_io(call) {
-                    return ArgUse::Io;
+                    return self.io_use(name);
                 }
                 if cx.sem.named_type_of(operand).is_some() {
                     return self.helper_use(call);
@@ -277,10 +282,20 @@ impl<'a, 't> RestatePolicy<'a, 't> {
         }
     }
 
+    /// I/O outside Run given the value: a query's result handed to another query shapes that
+    /// one's result (`ListPopular(ctx, idsFrom(rows))`), so it is followed on.
+    fn io_use(&self, name: &str) -> ArgUse {
+        if self.value == Value::Query && is_read_name(name) {
+            ArgUse::Through
+        } else {
+            ArgUse::Io
+        }
+    }
+
     /// A call this analysis does not know: a zero value is assumed to come back in its result,
     /// anything else is not followed.
     fn unknown(&self) -> ArgUse {
-        if self.value == Value::Zero {
+        if matches!(self.value, Value::Zero | Value::Query) {
             ArgUse::Through
         } else {
             ArgUse::Unknown
@@ -403,6 +418,7 @@ pub fn judge<'t>(cx: &FileContext<'t>, source: Node<'t>, what: &str, value: Valu
                     }
                 }
             }
+            Sink::Recv { .. } if value == Value::Query => {}
             Sink::Recv { call } => {
                 journaled.get_or_insert_with(|| {
                     rel(
@@ -462,6 +478,14 @@ pub fn judge<'t>(cx: &FileContext<'t>, source: Node<'t>, what: &str, value: Valu
                 });
             }
             Sink::Discarded { .. } => {}
+            Sink::Escape { at } if value == Value::Query => {
+                result.get_or_insert_with(|| {
+                    rel(
+                        at,
+                        format!("`{what}` is stored here, where this analysis does not follow it"),
+                    )
+                });
+            }
             Sink::Escape { at } => {
                 journaled.get_or_insert_with(|| {
                     rel(
@@ -484,6 +508,21 @@ pub fn judge<'t>(cx: &FileContext<'t>, source: Node<'t>, what: &str, value: Valu
         (None, _, Some(r)) => Verdict::Hint { related: vec![r] },
         _ => Verdict::Drop,
     }
+}
+
+/// A call named like a read (`GetOrder`, `ListItems`, `CountSeats`, `FindUser`): sqlc's and most
+/// clients' naming for queries that change nothing.
+pub fn is_read_name(what: &str) -> bool {
+    let name = what.rsplit('.').next().unwrap_or(what);
+    const READS: &[&str] = &[
+        "Get", "List", "Count", "Find", "Search", "Fetch", "Load", "Lookup", "Read", "Has",
+        "Exists", "Describe", "Head",
+    ];
+    READS.iter().any(|p| {
+        name.strip_prefix(p).is_some_and(|rest| {
+            rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_uppercase())
+        })
+    })
 }
 
 /// Where the value of `expr` first reaches the journal (a journaled operation's input), if it
@@ -590,9 +629,10 @@ fn returns_from_handler<'t>(cx: &FileContext<'t>, func: Node<'t>) -> bool {
     if f.ctx.as_ref().is_none_or(|c| !c.kind.is_handler()) {
         return false;
     }
-    // Registered, or handler-shaped where registration is not visible (a method with a handler
-    // context is what Reflect registers).
-    cx.handler_of(i).is_some() || f.receiver.is_some()
+    // Registered, or handler-shaped where registration is not visible (an exported method with a
+    // handler context is what Reflect registers; an unexported one is a helper of handlers).
+    cx.handler_of(i).is_some()
+        || (f.receiver.is_some() && f.name.starts_with(|c: char| c.is_ascii_uppercase()))
 }
 
 enum Decides {
