@@ -426,3 +426,65 @@ fn summaries_name_the_io_a_handler_call_reaches() {
     );
     let _ = std::fs::remove_dir_all(&cache);
 }
+
+/// "Wrap in restate.Run" on client calls of the fixture handler takes the step's result types from
+/// the dependency summaries (`(*openai.ChatCompletion, error)`, stripe's `(*stripe.Customer,
+/// error)`); the outputs are kept as a golden (`UPDATE_GOLDENS=1` rewrites it).
+#[test]
+fn wrap_in_run_takes_result_types_from_dependency_signatures() {
+    use restate_lsp::analysis::wrap_run::{self, Input, Outcome};
+
+    let mut ws = workspace();
+    let cache = temp_cache("wrap");
+    let loaded = deps::load(&ws, &options(&cache));
+    ws.set_deps(std::sync::Arc::new(loaded.index));
+    let path = fixtures().join("workspaces/deps/agent.go");
+    let src = std::fs::read_to_string(&path).expect("source");
+    let tree = restate_lsp::analysis::go::parse_str(&src);
+    let m = model::extract(&src, &tree);
+    let mut golden = String::new();
+    for call in [
+        "a.llm.Chat.Completions.New(",
+        "a.claude.Messages.New(",
+        "customer.New(",
+        "a.cache.Get(",
+    ] {
+        let start = src
+            .find(call)
+            .unwrap_or_else(|| panic!("{call} in agent.go"));
+        let end = start + call.len() - 1;
+        let out = wrap_run::wrap(&Input {
+            path: &path,
+            src: &src,
+            tree: &tree,
+            model: &m,
+            ws: &ws,
+            start,
+            end,
+            around: true,
+        });
+        golden.push_str(&format!("=== {call}\n"));
+        match out {
+            Outcome::Wrapped(fixes) => {
+                let fix = fixes.first().expect("a fix");
+                for e in &fix.edits {
+                    golden.push_str(&e.text);
+                    golden.push('\n');
+                }
+            }
+            other => golden.push_str(&format!("{other:?}\n")),
+        }
+    }
+    let golden_path = fixtures().join("workspaces/deps/agent.wrap.golden");
+    if std::env::var_os("UPDATE_GOLDENS").is_some() {
+        std::fs::write(&golden_path, &golden).expect("write golden");
+    }
+    let want = std::fs::read_to_string(&golden_path).unwrap_or_default();
+    assert_eq!(golden, want, "golden differs (UPDATE_GOLDENS=1 to accept)");
+    assert!(
+        golden.contains("(*openai.ChatCompletion, error)"),
+        "{golden}"
+    );
+    assert!(golden.contains("(*stripe.Customer, error)"), "{golden}");
+    let _ = std::fs::remove_dir_all(&cache);
+}

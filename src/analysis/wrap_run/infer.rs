@@ -12,6 +12,7 @@ use crate::analysis::go::{self, Callee, call_parts, field, named_children, text}
 use crate::analysis::model::{CallTarget, FileModel, default_package_name};
 
 use crate::analysis::semantic::{Decl, Semantic};
+use crate::analysis::summary::DepIndex;
 use crate::analysis::workspace::{IndexedFile, Workspace};
 
 use super::stdlib;
@@ -122,7 +123,14 @@ fn normalize_written(
 
 /// Render a normalised type with the package names of `model`; import paths the file does not
 /// import yet are pushed to `imports`. `None` when a needed package name would clash.
-pub fn render(norm: &str, model: &FileModel, imports: &mut Vec<String>) -> Option<String> {
+/// `deps` gives the package clause of a dependency whose import path does not end in it
+/// (`github.com/openai/openai-go` is `openai`), which an unaliased import binds.
+pub fn render(
+    norm: &str,
+    model: &FileModel,
+    deps: &DepIndex,
+    imports: &mut Vec<String>,
+) -> Option<String> {
     let chars: Vec<char> = norm.chars().collect();
     let mut out = String::new();
     let mut i = 0;
@@ -144,11 +152,15 @@ pub fn render(norm: &str, model: &FileModel, imports: &mut Vec<String>) -> Optio
             continue;
         };
         let existing = model.imports.iter().find(|imp| imp.path == path);
-        match existing.map(|imp| imp.local.as_str()) {
-            Some(".") => out.push_str(name),
-            Some(local) if local != "_" => out.push_str(&format!("{local}.{name}")),
+        let clause = deps.package_name(path);
+        match existing.map(|imp| (imp.local.as_str(), imp.alias.is_none())) {
+            Some((".", _)) => out.push_str(name),
+            Some((_, true)) if clause.is_some() => {
+                out.push_str(&format!("{}.{name}", clause.unwrap_or_default()))
+            }
+            Some((local, _)) if local != "_" => out.push_str(&format!("{local}.{name}")),
             _ => {
-                let local = default_package_name(path);
+                let local = clause.map_or_else(|| default_package_name(path), str::to_string);
                 let clash = model
                     .imports
                     .iter()
@@ -231,9 +243,40 @@ impl<'a> Cx<'a> {
     }
 
     fn package_function(&self, import_path: &str, key: &str) -> Option<Vec<String>> {
-        let pkg = self.ws.resolve_import(self.path, import_path)?;
+        let Some(pkg) = self.ws.resolve_import(self.path, import_path) else {
+            return self.dependency_function(import_path, key);
+        };
         let r = self.ws.package(&pkg)?.funcs.get(key)?.first()?.clone();
         self.results_of(&r, Some(import_path))
+    }
+
+    /// `openai.Client` where the import's path does not end in its package name
+    /// (`github.com/openai/openai-go` declares `package openai`): qualified through the
+    /// summaries' package names.
+    fn dependency_qualified(&self, ty: &str) -> String {
+        let (stars, bare) = ty.split_at(ty.len() - ty.trim_start_matches('*').len());
+        if let Some((pkg, name)) = bare.split_once('.')
+            && !pkg.contains('/')
+            && let Some(imp) = self
+                .model
+                .imports
+                .iter()
+                .find(|i| i.alias.is_none() && self.ws.deps.package_name(&i.path) == Some(pkg))
+        {
+            return format!("{stars}{}.{name}", imp.path);
+        }
+        ty.to_string()
+    }
+
+    /// A dependency's function (`New`) or method (`Queries.GetUser`) from the summaries of the
+    /// module cache: its results, already written with import paths.
+    fn dependency_function(&self, import_path: &str, key: &str) -> Option<Vec<String>> {
+        let deps = &self.ws.deps;
+        let f = match key.split_once('.') {
+            Some((tname, name)) => deps.method(&format!("{import_path}.{tname}"), name)?,
+            None => deps.function(import_path, key)?,
+        };
+        Some(f.results.iter().map(|t| t.to_string()).collect())
     }
 
     /// The results of a call, normalised, when they are known.
@@ -308,6 +351,7 @@ impl<'a> Cx<'a> {
                 if let Some(r) = stdlib::method(&recv, name) {
                     return Some(r.to_vec());
                 }
+                let recv = self.dependency_qualified(&recv);
                 let base = recv.trim_start_matches('*');
                 match base.rsplit_once('.') {
                     Some((path, tname)) => self.package_function(path, &format!("{tname}.{name}")),
@@ -421,7 +465,11 @@ impl<'a> Cx<'a> {
         let base = base.trim_start_matches('*');
         let (files, tname, pkg) = match base.rsplit_once('.') {
             Some((path, t)) => {
-                let key = self.ws.resolve_import(self.path, path)?;
+                let Some(key) = self.ws.resolve_import(self.path, path) else {
+                    // A dependency's struct (`openai.Client.Chat`), from the summaries.
+                    let base = self.dependency_qualified(base);
+                    return self.ws.deps.field_type(&base, name).map(str::to_string);
+                };
                 let p = self.ws.package(&key)?;
                 let files: Vec<&Arc<IndexedFile>> =
                     p.files.iter().filter_map(|f| self.ws.file(f)).collect();
@@ -474,15 +522,33 @@ mod tests {
 
         let mut imports = vec![];
         assert_eq!(
-            render("map[string][]time.Time", &m, &mut imports).as_deref(),
+            render(
+                "map[string][]time.Time",
+                &m,
+                &DepIndex::default(),
+                &mut imports
+            )
+            .as_deref(),
             Some("map[string][]t.Time")
         );
         assert_eq!(
-            render("*example.com/x/orders.Order", &m, &mut imports).as_deref(),
+            render(
+                "*example.com/x/orders.Order",
+                &m,
+                &DepIndex::default(),
+                &mut imports
+            )
+            .as_deref(),
             Some("*orders.Order")
         );
         assert_eq!(
-            render("github.com/oklog/ulid/v2.ULID", &m, &mut imports).as_deref(),
+            render(
+                "github.com/oklog/ulid/v2.ULID",
+                &m,
+                &DepIndex::default(),
+                &mut imports
+            )
+            .as_deref(),
             Some("ulid.ULID")
         );
         assert_eq!(

@@ -312,7 +312,8 @@ fn plan<'t>(
             && let Some(hint) = infer::unjournalable(ty)
         {
             let mut shown = vec![];
-            let written = infer::render(ty, model, &mut shown).unwrap_or_else(|| ty.clone());
+            let written =
+                infer::render(ty, model, &input.ws.deps, &mut shown).unwrap_or_else(|| ty.clone());
             return Err(format!(
                 "`{}` would be the step's result, but `{written}` cannot be journaled (Run stores its result as JSON); {hint}",
                 o.name

@@ -76,7 +76,7 @@ impl<'a, 't> Render<'a, 't> {
             .map(|o| {
                 let r =
                     o.ty.as_deref()
-                        .and_then(|ty| infer::render(ty, model, &mut imports));
+                        .and_then(|ty| infer::render(ty, model, &input.ws.deps, &mut imports));
                 r.unwrap_or_else(|| {
                     if !o.is_error {
                         unknown.push(o.name.clone());
