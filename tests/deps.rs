@@ -475,7 +475,7 @@ fn wrap_in_run_takes_result_types_from_dependency_signatures() {
             other => golden.push_str(&format!("{other:?}\n")),
         }
     }
-    let golden_path = fixtures().join("workspaces/deps/agent.wrap.golden");
+    let golden_path = fixtures().join("workspaces/deps-agent.wrap.golden");
     if std::env::var_os("UPDATE_GOLDENS").is_some() {
         std::fs::write(&golden_path, &golden).expect("write golden");
     }
