@@ -25,11 +25,112 @@ use crate::analysis::span::Span;
 use crate::analysis::workspace::Workspace;
 
 pub fn check(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
+    let from = out.len();
     direct_effects(cx, out);
     transitive_effects(cx, out);
+    sole_effects(cx, &mut out[from..]);
     map_order(cx, cx.facts, out);
     global_state(cx, cx.facts, out);
     receiver_state(cx, cx.facts, out);
+}
+
+/// A handler that journals nothing and has one effect (one write, or one transaction) is retried
+/// from the top like a Run step would be: wrapping that effect adds a journal entry, not safety.
+/// Its RS1006 findings become info. With two effects or more a retry repeats the first after the
+/// second failed, which steps would prevent, so they stay warnings.
+fn sole_effects(cx: &FileContext<'_>, found: &mut [Finding]) {
+    let types = Types::new(cx.ws, cx.path);
+    let mut by_root: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (i, f) in found.iter().enumerate() {
+        if f.code != "RS1006" || f.severity != Severity::Warning {
+            continue;
+        }
+        if let Some((_, func)) = cx.model.function_at(f.start)
+            && let Region::Handler { root } = func.region
+        {
+            by_root.entry(root).or_default().push(i);
+        }
+    }
+    for (root, idx) in by_root {
+        let subjects: Vec<&str> = idx
+            .iter()
+            .filter_map(|i| found[*i].message.split('`').nth(1))
+            .collect();
+        let in_tx = subjects.iter().any(|s| s.ends_with(".Commit"));
+        let writes = subjects
+            .iter()
+            .filter(|s| !flowkit::is_read_name(s))
+            .count();
+        // Only a handler is retried from the top; a helper given a Restate context is part of
+        // its callers, which may journal.
+        let Some(h) = cx.model.functions.get(root as usize) else {
+            continue;
+        };
+        let handler = cx.handler_of(root).is_some()
+            || (h.receiver.is_some() && h.name.starts_with(|c: char| c.is_ascii_uppercase()));
+        if !handler || (writes > 1 && !in_tx) || handler_journals(cx, &types, root) {
+            continue;
+        }
+        for i in idx {
+            let f = &mut found[i];
+            f.severity = Severity::Info;
+            f.message.push_str(
+                " (this handler journals nothing and has this one effect: a retry runs it again from the top, as it would a Run step; wrap it once the handler journals other steps)",
+            );
+        }
+    }
+}
+
+/// Whether the handler at function `root` journals anything: a Restate operation in its body or
+/// closures, or a call given its context that reaches code doing so (workspace helpers, code
+/// written for Restate, clients that dispatch on a Restate context).
+fn handler_journals(cx: &FileContext<'_>, types: &Types<'_>, root: u32) -> bool {
+    let Some(h) = cx.model.functions.get(root as usize) else {
+        return true;
+    };
+    if h.summary.has(Summary::JOURNALS) {
+        return true;
+    }
+    let mut seen: HashSet<FuncRef> = HashSet::new();
+    let mut queue: VecDeque<FuncRef> = VecDeque::new();
+    let starts = cx
+        .model
+        .functions
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| facts::within(cx.model, Some(*i as u32), root));
+    for (_, g) in starts {
+        for c in g.ctx_calls() {
+            match types.ctx_call(c) {
+                Reach::Restate => return true,
+                Reach::Workspace(ts) => queue.extend(ts),
+                Reach::Outside => {}
+            }
+        }
+    }
+    while let Some(t) = queue.pop_front() {
+        if seen.len() > 64 || !seen.insert(t.clone()) {
+            continue;
+        }
+        let Some((file, func)) = cx.ws.function(&t) else {
+            continue;
+        };
+        if func
+            .summary
+            .has(Summary::JOURNALS | Summary::DISPATCHES_ON_RESTATE_CTX)
+        {
+            return true;
+        }
+        let inner = Types::new(cx.ws, &file.path);
+        for c in func.ctx_calls() {
+            match inner.ctx_call(c) {
+                Reach::Restate => return true,
+                Reach::Workspace(ts) => queue.extend(ts),
+                Reach::Outside => {}
+            }
+        }
+    }
+    false
 }
 
 fn message(effect: Effect, what: &str) -> String {
@@ -87,6 +188,14 @@ fn direct_effects(cx: &FileContext<'_>, out: &mut Vec<Finding>) {
         let types = Types::new(cx.ws, cx.path);
         for c in f.ctx_calls() {
             if types.ctx_call(c) != Reach::Outside || pending.iter().any(|e| e.span == c.span) {
+                continue;
+            }
+            // Opening or rolling back a transaction changes nothing by itself: the statements
+            // in it and its commit are reported.
+            if matches!(
+                c.what.rsplit('.').next(),
+                Some("Begin" | "BeginTx" | "BeginTxx" | "Rollback")
+            ) {
                 continue;
             }
             let (s, end) = c.span.range();

@@ -314,30 +314,7 @@ impl<'a, 't> RestatePolicy<'a, 't> {
 
     /// I/O outside Run that RS1006 knows (a catalogued function or method).
     fn known_io(&self, call: Node<'t>) -> bool {
-        let cx = self.cx;
-        let Some(parts) = call_parts(call) else {
-            return false;
-        };
-        let callee = parts.callee(cx.src);
-        if matches!(
-            effects::classify_call(&parts, &callee, cx.sem, &cx.config.catalog),
-            Some((Effect::SideEffect, _))
-        ) {
-            return true;
-        }
-        // A call that receives the context and leaves the workspace: I/O by Go's convention,
-        // reported on its own by RS1006.
-        let span = cx.loc.node(call);
-        let Some(c) = cx
-            .model
-            .functions
-            .iter()
-            .flat_map(|f| f.ctx_calls())
-            .find(|c| c.span == span)
-        else {
-            return false;
-        };
-        Types::new(cx.ws, cx.path).ctx_call(c) == Reach::Outside
+        known_io(self.cx, call)
     }
 
     /// Whether one of the call's arguments is a Restate handler context.
@@ -643,6 +620,34 @@ enum Decides {
     Nothing,
 }
 
+/// I/O outside Run that RS1006 knows (a catalogued function or method, or a call that receives
+/// the context and leaves the workspace).
+fn known_io<'t>(cx: &FileContext<'t>, call: Node<'t>) -> bool {
+    let Some(parts) = call_parts(call) else {
+        return false;
+    };
+    let callee = parts.callee(cx.src);
+    if matches!(
+        effects::classify_call(&parts, &callee, cx.sem, &cx.config.catalog),
+        Some((Effect::SideEffect, _))
+    ) {
+        return true;
+    }
+    // A call that receives the context and leaves the workspace: I/O by Go's convention,
+    // reported on its own by RS1006.
+    let span = cx.loc.node(call);
+    let Some(c) = cx
+        .model
+        .functions
+        .iter()
+        .flat_map(|f| f.ctx_calls())
+        .find(|c| c.span == span)
+    else {
+        return false;
+    };
+    Types::new(cx.ws, cx.path).ctx_call(c) == Reach::Outside
+}
+
 /// What a condition decides: which journaled operations run, what is returned, or neither.
 fn decides<'t>(cx: &FileContext<'t>, stmt: Node<'t>) -> Decides {
     let journals_in = |n: Node<'t>| {
@@ -654,8 +659,10 @@ fn decides<'t>(cx: &FileContext<'t>, stmt: Node<'t>) -> Decides {
                         "Request" | "Send" | "Result" | "Response" | "Resolve" | "Reject"
                     ) && futures::kind_of(recv, cx.sem, cx.model).is_some()
                 })
-                // A helper given the handler's context is handler code: it may journal.
-                || c.parts.args.iter().any(|a| facts::is_handler_ctx(cx, *a))
+                // A helper given the handler's context is handler code: it may journal; a call
+                // that leaves the workspace with it is I/O (RS1006's), not a journaled step.
+                || (c.parts.args.iter().any(|a| facts::is_handler_ctx(cx, *a))
+                    && !known_io(cx, c.parts.node))
         })
     };
     // The statement's branches: everything but its condition (the condition's own calls are the
