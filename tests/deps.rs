@@ -363,6 +363,35 @@ fn imports_that_cannot_be_resolved_still_count_as_looked_for() {
     ));
 }
 
+/// The fixture handler with the dependency summaries loaded into its workspace.
+struct Agent {
+    ws: Workspace,
+    cache: PathBuf,
+    path: PathBuf,
+    src: String,
+    tree: tree_sitter::Tree,
+    model: model::FileModel,
+}
+
+fn agent_with_summaries(name: &str) -> Agent {
+    let mut ws = workspace();
+    let cache = temp_cache(name);
+    let loaded = deps::load(&ws, &options(&cache));
+    ws.set_deps(std::sync::Arc::new(loaded.index));
+    let path = fixtures().join("workspaces/deps/agent.go");
+    let src = std::fs::read_to_string(&path).expect("source");
+    let tree = restate_lsp::analysis::go::parse_str(&src);
+    let model = model::extract(&src, &tree);
+    Agent {
+        ws,
+        cache,
+        path,
+        src,
+        tree,
+        model,
+    }
+}
+
 /// RS1006 with the summaries loaded: a context call whose dependency code is known to reach I/O
 /// says which I/O; a dependency's package function without a context is reported when its code
 /// reaches I/O (a file read of configuration is info); a call written in place that only starts a
@@ -373,14 +402,14 @@ fn summaries_name_the_io_a_handler_call_reaches() {
     use restate_lsp::analysis::findings::Severity;
     use restate_lsp::analysis::rules::{self, FileInput};
 
-    let mut ws = workspace();
-    let cache = temp_cache("rules");
-    let loaded = deps::load(&ws, &options(&cache));
-    ws.set_deps(std::sync::Arc::new(loaded.index));
-    let path = fixtures().join("workspaces/deps/agent.go");
-    let src = std::fs::read_to_string(&path).expect("source");
-    let tree = restate_lsp::analysis::go::parse_str(&src);
-    let m = model::extract(&src, &tree);
+    let Agent {
+        ws,
+        cache,
+        path,
+        src,
+        tree,
+        model: m,
+    } = agent_with_summaries("rules");
     let config = Config::default();
     let found = rules::check_file(&FileInput {
         path: &path,
@@ -434,14 +463,14 @@ fn summaries_name_the_io_a_handler_call_reaches() {
 fn wrap_in_run_takes_result_types_from_dependency_signatures() {
     use restate_lsp::analysis::wrap_run::{self, Input, Outcome};
 
-    let mut ws = workspace();
-    let cache = temp_cache("wrap");
-    let loaded = deps::load(&ws, &options(&cache));
-    ws.set_deps(std::sync::Arc::new(loaded.index));
-    let path = fixtures().join("workspaces/deps/agent.go");
-    let src = std::fs::read_to_string(&path).expect("source");
-    let tree = restate_lsp::analysis::go::parse_str(&src);
-    let m = model::extract(&src, &tree);
+    let Agent {
+        ws,
+        cache,
+        path,
+        src,
+        tree,
+        model: m,
+    } = agent_with_summaries("wrap");
     let mut golden = String::new();
     for call in [
         "a.llm.Chat.Completions.New(",

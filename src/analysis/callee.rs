@@ -356,9 +356,8 @@ impl<'a> Types<'a> {
     /// A func type (`func(restate.ObjectContext) error`, or a named one declared so in the
     /// workspace) whose first parameter is a Restate context.
     fn takes_restate_ctx(&self, key: &PkgKey, file: &FileModel, ty: &str) -> bool {
-        if let Some(rest) = ty.trim().strip_prefix("func(") {
-            let end = rest.find([',', ')']).unwrap_or(rest.len());
-            let first = rest[..end].split_whitespace().last().unwrap_or("");
+        if ty.trim().starts_with("func(") {
+            let first = crate::analysis::go::first_param_type(ty).unwrap_or("");
             let norm = normalize(first, |p| file.import_path_for(p));
             return norm
                 .strip_prefix(SDK_PATH)

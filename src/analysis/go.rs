@@ -516,6 +516,14 @@ pub fn is_builtin_func(name: &str) -> bool {
     )
 }
 
+/// The type of the first parameter written in a func type's text (`func(ctx restate.Context, s
+/// S) error` gives `restate.Context`), when it has one.
+pub fn first_param_type(func_ty: &str) -> Option<&str> {
+    let rest = func_ty.trim().strip_prefix("func(")?;
+    let end = rest.find([',', ')']).unwrap_or(rest.len());
+    rest[..end].split_whitespace().last()
+}
+
 /// Whether a Go identifier is exported.
 pub fn is_exported(name: &str) -> bool {
     name.chars().next().is_some_and(|c| c.is_uppercase())

@@ -1142,11 +1142,9 @@ impl<'a, 't> Extractor<'a, 't> {
     /// A func type's text whose first parameter is a Restate context of this file's SDK import
     /// (`func(restate.ObjectContext) error`, `func(ctx restate.Context, s S) (S, error)`).
     fn func_text_takes_restate_ctx(&self, ty: &str) -> bool {
-        let Some(rest) = ty.trim().strip_prefix("func(") else {
+        let Some(first) = go::first_param_type(ty) else {
             return false;
         };
-        let end = rest.find([',', ')']).unwrap_or(rest.len());
-        let first = rest[..end].split_whitespace().last().unwrap_or("");
         match (first.split_once('.'), &self.m.restate) {
             (Some((pkg, name)), Some(PkgRef::Named(a))) if a == pkg => {
                 CtxKind::from_type_name(name).is_some_and(|k| k != CtxKind::Run)

@@ -66,8 +66,8 @@ fn sole_effects(cx: &FileContext<'_>, found: &mut [Finding]) {
         let Some(h) = cx.model.functions.get(root as usize) else {
             continue;
         };
-        let handler = cx.handler_of(root).is_some()
-            || (h.receiver.is_some() && h.name.starts_with(|c: char| c.is_ascii_uppercase()));
+        let handler =
+            cx.handler_of(root).is_some() || (h.receiver.is_some() && go::is_exported(&h.name));
         if !handler || (writes > 1 && !in_tx) || handler_journals(cx, &types, root) {
             continue;
         }

@@ -608,8 +608,7 @@ fn returns_from_handler<'t>(cx: &FileContext<'t>, func: Node<'t>) -> bool {
     }
     // Registered, or handler-shaped where registration is not visible (an exported method with a
     // handler context is what Reflect registers; an unexported one is a helper of handlers).
-    cx.handler_of(i).is_some()
-        || (f.receiver.is_some() && f.name.starts_with(|c: char| c.is_ascii_uppercase()))
+    cx.handler_of(i).is_some() || (f.receiver.is_some() && go::is_exported(&f.name))
 }
 
 enum Decides {
